@@ -1,0 +1,1 @@
+"""alummatch benchmarks: run with ``python -m benchmarks`` (see README)."""

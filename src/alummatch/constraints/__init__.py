@@ -1,0 +1,23 @@
+"""Declarative constraints and rules: what must hold, never how it is solved."""
+
+from alummatch.constraints.base import Constraint, resolve_pairs
+from alummatch.constraints.fairness import (
+    BalancedLoad,
+    GroupQuota,
+    ScoreParity,
+    mentee_groups,
+)
+from alummatch.constraints.pairs import Forbidden, MinScore, Pinned
+
+__all__ = [
+    "BalancedLoad",
+    "Constraint",
+    "Forbidden",
+    "GroupQuota",
+    "MinScore",
+    "Pinned",
+    "ScoreParity",
+    "mentee_groups",
+    "resolve_pairs",
+]
+from alummatch.constraints.rules import *  # noqa: F403  (declarative rules for build_problem)

@@ -1,0 +1,113 @@
+"""Constraints on individual pairs: forbidden, pinned, minimum score."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from alummatch.constraints.base import resolve_pairs
+from alummatch.errors import InputProblem, InvalidInputError
+from alummatch.problem import MatchingProblem
+
+__all__ = ["Forbidden", "MinScore", "Pinned"]
+
+
+def _freeze(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for p in pairs:
+        try:
+            a, b = p
+        except (TypeError, ValueError):
+            raise InvalidInputError(
+                [
+                    InputProblem(
+                        "pairs", "", f"expected (mentee_id, mentor_id), got {p!r}"
+                    )
+                ]
+            ) from None
+        out.append((str(a), str(b)))
+    return tuple(out)
+
+
+@dataclass(frozen=True, init=False)
+class Forbidden:
+    """Pairs that must never be chosen.
+
+    Parameters
+    ----------
+    pairs : iterable of (mentee_id, mentor_id)
+    """
+
+    pairs: tuple[tuple[str, str], ...]
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        object.__setattr__(self, "pairs", _freeze(pairs))
+
+    def validate(self, problem: MatchingProblem) -> list[InputProblem]:
+        """Unknown ids, as problems."""
+        try:
+            resolve_pairs(self.pairs, problem, "Forbidden")
+        except InvalidInputError as exc:
+            return list(exc.problems)
+        return []
+
+    def __str__(self) -> str:
+        return f"Forbidden({len(self.pairs)} pairs)"
+
+
+@dataclass(frozen=True, init=False)
+class Pinned:
+    """Pairs that must be chosen (e.g. continuing mentorships).
+
+    Parameters
+    ----------
+    pairs : iterable of (mentee_id, mentor_id)
+    """
+
+    pairs: tuple[tuple[str, str], ...]
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        object.__setattr__(self, "pairs", _freeze(pairs))
+
+    def validate(self, problem: MatchingProblem) -> list[InputProblem]:
+        """Unknown ids and repeated pairs, as problems."""
+        try:
+            resolve_pairs(self.pairs, problem, "Pinned")
+        except InvalidInputError as exc:
+            return list(exc.problems)
+        if len(set(self.pairs)) != len(self.pairs):
+            return [InputProblem("Pinned", "pairs", "a pair is pinned more than once")]
+        return []
+
+    def __str__(self) -> str:
+        return f"Pinned({len(self.pairs)} pairs)"
+
+
+@dataclass(frozen=True)
+class MinScore:
+    """Pairs scoring below ``threshold`` are never chosen.
+
+    Parameters
+    ----------
+    threshold : float
+    """
+
+    threshold: float
+
+    def validate(self, problem: MatchingProblem) -> list[InputProblem]:
+        """A non-finite threshold, as a problem."""
+        if not isinstance(self.threshold, int | float) or not math.isfinite(
+            self.threshold
+        ):
+            return [
+                InputProblem(
+                    "MinScore",
+                    "threshold",
+                    f"must be a finite number, got {self.threshold!r}",
+                )
+            ]
+        return []
+
+    def __str__(self) -> str:
+        return f"MinScore({self.threshold:g})"

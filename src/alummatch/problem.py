@@ -1,0 +1,394 @@
+"""The matching problem: immutable arrays that every solver reads.
+
+A :class:`MatchingProblem` holds the mentee x mentor score matrix, the mask of
+allowed pairs, mentor capacities and minimum loads, and mentee demands. It is
+built from a cohort by :func:`build_problem` or straight from a score matrix by
+:meth:`MatchingProblem.from_scores`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from alummatch.errors import InputProblem, InvalidInputError
+
+if TYPE_CHECKING:
+    from alummatch.profiles import Cohort
+    from alummatch.scoring.base import Rule, Scorer
+
+__all__ = ["MatchingProblem", "ProblemContext", "build_problem"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+
+@runtime_checkable
+class ProblemContext(Protocol):
+    """What a problem built from profiles knows beyond its arrays.
+
+    Solvers never need it; results use it to explain pairs and unmatched
+    mentees, and group constraints use it to read profile attributes.
+    """
+
+    def pair_components(
+        self, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
+    ) -> dict[str, FloatArray]:
+        """Per-criterion scores of the given pairs, one array per criterion."""
+        ...
+
+    def explain_pair(self, mentee: int, mentor: int) -> list[str]:
+        """Sentences with the facts behind the pair's score, one per criterion."""
+        ...
+
+    def explain_no_allowed(self, mentee: int) -> str:
+        """Why a mentee has no allowed mentor at all (which rule, which facts)."""
+        ...
+
+    def mentee_attribute(self, name: str) -> NDArray[np.object_] | None:
+        """Values of a profile attribute (or field) per mentee, ``None`` if absent."""
+        ...
+
+
+def _readonly(a: NDArray[Any]) -> NDArray[Any]:
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class MatchingProblem:
+    """An immutable mentee x mentor matching problem.
+
+    Attributes
+    ----------
+    scores : ndarray of float, shape (n_mentees, n_mentors)
+        Score of each pair; row = mentee, column = mentor. Any finite float.
+    allowed : ndarray of bool, same shape
+        Pairs that may be chosen.
+    mentor_capacity : ndarray of int, shape (n_mentors,)
+        Maximum mentees per mentor (0 allowed).
+    mentor_min_load : ndarray of int, shape (n_mentors,)
+        Minimum mentees per mentor (hard lower bound).
+    mentee_demand : ndarray of int, shape (n_mentees,)
+        Mentors wanted by each mentee (>= 1). A mentee is never paired with the
+        same mentor twice.
+    mentee_ids, mentor_ids : tuple of str
+        Identifiers, in row and column order.
+    mentee_preferences, mentor_preferences : tuple of int arrays or None
+        Optional stated rankings: for each mentee (mentor), the indices of the
+        mentors (mentees) it ranked, best first.
+    context : ProblemContext or None
+        What a problem built from profiles knows (explanations, attributes).
+    """
+
+    scores: FloatArray
+    allowed: BoolArray
+    mentor_capacity: IntArray
+    mentor_min_load: IntArray
+    mentee_demand: IntArray
+    mentee_ids: tuple[str, ...]
+    mentor_ids: tuple[str, ...]
+    mentee_preferences: tuple[NDArray[np.intp], ...] | None = None
+    mentor_preferences: tuple[NDArray[np.intp], ...] | None = None
+    context: ProblemContext | None = field(default=None, repr=False)
+
+    @property
+    def n_mentees(self) -> int:
+        """Number of mentees (rows)."""
+        return int(self.scores.shape[0])
+
+    @property
+    def n_mentors(self) -> int:
+        """Number of mentors (columns)."""
+        return int(self.scores.shape[1])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(n_mentees, n_mentors)``."""
+        return (self.n_mentees, self.n_mentors)
+
+    def mentee_index(self) -> dict[str, int]:
+        """Map of mentee id to row index."""
+        return {m: i for i, m in enumerate(self.mentee_ids)}
+
+    def mentor_index(self) -> dict[str, int]:
+        """Map of mentor id to column index."""
+        return {m: j for j, m in enumerate(self.mentor_ids)}
+
+    def replace(self, **changes: Any) -> MatchingProblem:
+        """Return a copy with some fields changed, validated like the original.
+
+        Examples
+        --------
+        >>> p = MatchingProblem.from_scores([[1.0, 0.5]])
+        >>> p.replace(mentor_capacity=[2, 2]).mentor_capacity.tolist()
+        [2, 2]
+        """
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise TypeError(f"unknown MatchingProblem field(s): {sorted(unknown)}")
+        kw: dict[str, Any] = {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+        }
+        kw.update(changes)
+        scores = kw.pop("scores")
+        return MatchingProblem.from_scores(scores, **kw)
+
+    @classmethod
+    def from_scores(
+        cls,
+        scores: ArrayLike,
+        *,
+        mentor_capacity: ArrayLike = 1,
+        mentor_min_load: ArrayLike = 0,
+        mentee_demand: ArrayLike = 1,
+        allowed: ArrayLike | None = None,
+        mentee_ids: Sequence[str] | None = None,
+        mentor_ids: Sequence[str] | None = None,
+        mentee_preferences: Sequence[ArrayLike] | None = None,
+        mentor_preferences: Sequence[ArrayLike] | None = None,
+        context: ProblemContext | None = None,
+    ) -> MatchingProblem:
+        """Build a problem from a score matrix; scalars broadcast.
+
+        Parameters
+        ----------
+        scores : array_like, shape (n_mentees, n_mentors)
+            Finite float scores; row = mentee, column = mentor.
+        mentor_capacity, mentor_min_load : int or array_like of int
+            Per-mentor maximum and minimum number of mentees.
+        mentee_demand : int or array_like of int
+            Mentors wanted per mentee (>= 1).
+        allowed : array_like of bool, optional
+            Pairs that may be chosen; all pairs by default.
+        mentee_ids, mentor_ids : sequence of str, optional
+            Identifiers; ``"m-0", "m-1", ...`` and ``"a-0", ...`` by default.
+
+        Raises
+        ------
+        InvalidInputError
+            Listing every problem with the arguments.
+
+        Examples
+        --------
+        >>> p = MatchingProblem.from_scores([[0.9, 0.1], [0.4, 0.8]])
+        >>> p.shape
+        (2, 2)
+        """
+        problems: list[InputProblem] = []
+        s = np.array(scores, dtype=np.float64, copy=True)
+        if s.ndim != 2:
+            raise InvalidInputError(
+                [
+                    InputProblem(
+                        "scores", "", f"expected a 2-D array, got shape {s.shape}"
+                    )
+                ]
+            )
+        n, m = s.shape
+        if n == 0 or m == 0:
+            problems.append(
+                InputProblem(
+                    "scores",
+                    "",
+                    f"needs at least one mentee and one mentor, got shape {s.shape}",
+                )
+            )
+        bad = ~np.isfinite(s)
+        if bad.any():
+            rows, cols = np.nonzero(bad)
+            problems.append(
+                InputProblem(
+                    "scores",
+                    "",
+                    f"{int(bad.sum())} non-finite value(s) (NaN or inf), first at "
+                    f"row {int(rows[0])}, column {int(cols[0])}",
+                )
+            )
+        cap = _int_vector(mentor_capacity, m, "mentor_capacity", problems, minimum=0)
+        low = _int_vector(mentor_min_load, m, "mentor_min_load", problems, minimum=0)
+        dem = _int_vector(mentee_demand, n, "mentee_demand", problems, minimum=1)
+        if cap is not None and low is not None:
+            over = np.nonzero(low > cap)[0]
+            if over.size:
+                problems.append(
+                    InputProblem(
+                        "mentor_min_load",
+                        "",
+                        f"exceeds mentor_capacity for {over.size} mentor(s), first at "
+                        f"index {int(over[0])} "
+                        f"({int(low[over[0]])} > {int(cap[over[0]])})",
+                    )
+                )
+        if allowed is None:
+            al = np.ones((n, m), dtype=np.bool_)
+        else:
+            al_raw = np.asarray(allowed)
+            if al_raw.shape != (n, m):
+                problems.append(
+                    InputProblem(
+                        "allowed", "", f"expected shape {(n, m)}, got {al_raw.shape}"
+                    )
+                )
+                al = np.ones((n, m), dtype=np.bool_)
+            elif al_raw.dtype != np.bool_:
+                problems.append(
+                    InputProblem(
+                        "allowed",
+                        "",
+                        f"expected a boolean array, got dtype {al_raw.dtype}",
+                    )
+                )
+                al = np.ones((n, m), dtype=np.bool_)
+            else:
+                al = np.array(al_raw, dtype=np.bool_, copy=True)
+        tee_ids = _ids(mentee_ids, n, "mentee_ids", "m", problems)
+        tor_ids = _ids(mentor_ids, m, "mentor_ids", "a", problems)
+        tee_prefs = _prefs(mentee_preferences, n, m, "mentee_preferences", problems)
+        tor_prefs = _prefs(mentor_preferences, m, n, "mentor_preferences", problems)
+        if problems:
+            raise InvalidInputError(problems)
+        assert cap is not None
+        assert low is not None
+        assert dem is not None
+        return cls(
+            scores=_readonly(s),
+            allowed=_readonly(al),
+            mentor_capacity=_readonly(cap),
+            mentor_min_load=_readonly(low),
+            mentee_demand=_readonly(dem),
+            mentee_ids=tee_ids,
+            mentor_ids=tor_ids,
+            mentee_preferences=tee_prefs,
+            mentor_preferences=tor_prefs,
+            context=context,
+        )
+
+
+def _int_vector(
+    value: ArrayLike,
+    size: int,
+    name: str,
+    problems: list[InputProblem],
+    *,
+    minimum: int,
+) -> IntArray | None:
+    raw = np.asarray(value)
+    if raw.ndim == 0:
+        raw = np.full(size, raw)
+    if raw.shape != (size,):
+        problems.append(
+            InputProblem(
+                name, "", f"expected a scalar or shape ({size},), got {raw.shape}"
+            )
+        )
+        return None
+    if raw.dtype.kind == "f":
+        if not np.all(np.isfinite(raw)) or not np.all(raw == np.round(raw)):
+            problems.append(InputProblem(name, "", "expected whole numbers"))
+            return None
+    elif raw.dtype.kind not in "iub":
+        problems.append(
+            InputProblem(name, "", f"expected integers, got dtype {raw.dtype}")
+        )
+        return None
+    out = raw.astype(np.int64, copy=True)
+    low = np.nonzero(out < minimum)[0]
+    if low.size:
+        problems.append(
+            InputProblem(
+                name,
+                "",
+                f"must be >= {minimum}; {low.size} value(s) below, first at index "
+                f"{int(low[0])} ({int(out[low[0]])})",
+            )
+        )
+        return None
+    return out
+
+
+def _ids(
+    ids: Sequence[str] | None,
+    size: int,
+    name: str,
+    prefix: str,
+    problems: list[InputProblem],
+) -> tuple[str, ...]:
+    if ids is None:
+        return tuple(f"{prefix}-{k}" for k in range(size))
+    out = tuple(str(x) for x in ids)
+    if len(out) != size:
+        problems.append(InputProblem(name, "", f"expected {size} ids, got {len(out)}"))
+        return out
+    if any(not x for x in out):
+        problems.append(InputProblem(name, "", "ids must be non-empty strings"))
+    if len(set(out)) != len(out):
+        seen: set[str] = set()
+        dups = sorted({x for x in out if x in seen or seen.add(x)})  # type: ignore[func-returns-value]
+        problems.append(InputProblem(name, "", f"duplicate ids: {dups[:5]}"))
+    return out
+
+
+def _prefs(
+    prefs: Sequence[ArrayLike] | None,
+    size: int,
+    other: int,
+    name: str,
+    problems: list[InputProblem],
+) -> tuple[NDArray[np.intp], ...] | None:
+    if prefs is None:
+        return None
+    out = tuple(np.asarray(p, dtype=np.intp).reshape(-1).copy() for p in prefs)
+    if len(out) != size:
+        problems.append(
+            InputProblem(name, "", f"expected {size} rankings, got {len(out)}")
+        )
+        return None
+    for k, p in enumerate(out):
+        if p.size and (p.min() < 0 or p.max() >= other or np.unique(p).size != p.size):
+            problems.append(
+                InputProblem(
+                    name, "", f"ranking {k} must list distinct indices in [0, {other})"
+                )
+            )
+        _readonly(p)
+    return out
+
+
+def build_problem(
+    cohort: Cohort,
+    scorer: Scorer | None = None,
+    rules: Sequence[Rule] = (),
+    *,
+    block_size: int | None = None,
+) -> MatchingProblem:
+    """Score every pair of a cohort and build the matching problem.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        Validated mentors and mentees.
+    scorer : Scorer, optional
+        Weighted criteria; :func:`alummatch.scoring.default_scorer` by default.
+    rules : sequence of Rule
+        Rules that remove pairs; the shared-language rule is on by default
+        (see :func:`alummatch.scoring.default_rules`).
+    block_size : int, optional
+        Mentees scored at a time, to bound memory.
+
+    Returns
+    -------
+    MatchingProblem
+        With a context that explains pairs and reads profile attributes.
+    """
+    from alummatch.scoring.build import build_problem_from_cohort
+
+    return build_problem_from_cohort(
+        cohort, scorer=scorer, rules=rules, block_size=block_size
+    )

@@ -1,0 +1,63 @@
+"""Scoring: criteria fitted on a cohort, weighted into one score, and rule masks.
+
+Every score is a float in [0, 1], shape ``(n_mentees, n_mentors)``, row =
+mentee. See :func:`default_scorer` and :func:`default_rules`.
+"""
+
+from alummatch.scoring.availability import (
+    DEFAULT_NEEDED_HOURS,
+    AvailabilityCriterion,
+    OverlapIndex,
+)
+from alummatch.scoring.base import (
+    Criterion,
+    PairTable,
+    Rule,
+    RuleMask,
+    Scorer,
+    clone,
+)
+from alummatch.scoring.defaults import DEFAULT_WEIGHTS, default_scorer
+from alummatch.scoring.expectations import ExpectationsCriterion
+from alummatch.scoring.goals import GoalsCriterion
+from alummatch.scoring.industry import IndustryCriterion
+from alummatch.scoring.rules import (
+    RULE_MASKS,
+    AttributeMask,
+    FormatMask,
+    OverlapMask,
+    SharedLanguageMask,
+    TimezoneGapMask,
+    default_rules,
+    resolve_rules,
+    rule_mask,
+)
+from alummatch.scoring.taxonomy import Taxonomy, default_taxonomy
+
+__all__ = [
+    "DEFAULT_NEEDED_HOURS",
+    "DEFAULT_WEIGHTS",
+    "RULE_MASKS",
+    "AttributeMask",
+    "AvailabilityCriterion",
+    "Criterion",
+    "ExpectationsCriterion",
+    "FormatMask",
+    "GoalsCriterion",
+    "IndustryCriterion",
+    "OverlapIndex",
+    "OverlapMask",
+    "PairTable",
+    "Rule",
+    "RuleMask",
+    "Scorer",
+    "SharedLanguageMask",
+    "Taxonomy",
+    "TimezoneGapMask",
+    "clone",
+    "default_rules",
+    "default_scorer",
+    "default_taxonomy",
+    "resolve_rules",
+    "rule_mask",
+]

@@ -1,0 +1,243 @@
+"""Build a :class:`~alummatch.problem.MatchingProblem` from a cohort.
+
+The scorer and the rule masks are fitted on the cohort, then mentees are
+scored in blocks (bounded memory; blocks run on a small thread pool since the
+numpy and BLAS kernels release the GIL). The problem carries a
+:class:`CohortContext` that explains pairs and unmatched mentees and reads
+profile attributes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+try:
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+except ImportError:  # pragma: no cover - a dependency of scikit-learn
+    threadpool_limits = None
+
+from alummatch.errors import InputProblem, InvalidInputError
+from alummatch.problem import MatchingProblem
+from alummatch.profiles import Cohort
+from alummatch.scoring.base import IndexArray, Rule, RuleMask, Scorer, clone
+from alummatch.scoring.defaults import default_scorer
+from alummatch.scoring.rules import resolve_rules, rule_mask
+
+__all__ = ["CohortContext", "build_problem_from_cohort", "default_block_size"]
+
+logger = logging.getLogger("alummatch")
+
+_BLOCK_ELEMENTS = 1 << 19
+
+
+def default_block_size(n_mentees: int, n_mentors: int) -> int:
+    """Mentees per block: about half a million pairs (2 MB of float32) per block."""
+    return max(1, min(n_mentees, _BLOCK_ELEMENTS // max(n_mentors, 1)))
+
+
+@dataclass(frozen=True, eq=False)
+class CohortContext:
+    """What a problem built from a cohort knows beyond its arrays.
+
+    Implements :class:`alummatch.problem.ProblemContext`.
+
+    Attributes
+    ----------
+    cohort : Cohort
+    scorer : Scorer
+        Fitted.
+    rules : tuple of RuleMask
+        Fitted masks of the rules that built ``allowed``.
+    """
+
+    cohort: Cohort
+    scorer: Scorer
+    rules: tuple[RuleMask, ...]
+
+    def pair_components(
+        self, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
+    ) -> dict[str, NDArray[np.float64]]:
+        """Per-criterion scores of the given pairs, one array per criterion."""
+        return self.scorer.pair_components(mentee_idx, mentor_idx)
+
+    def explain_pair(self, mentee: int, mentor: int) -> list[str]:
+        """One sentence per criterion with its score and the facts."""
+        return self.scorer.explain(mentee, mentor)
+
+    def explain_no_allowed(self, mentee: int) -> str:
+        """Which rule(s) leave a mentee without any mentor, with the facts."""
+        cap = self.cohort.int_values("mentors", "capacity")
+        if not np.any(cap > 0):
+            return "every mentor has capacity 0"
+        idx = np.array([mentee], dtype=np.intp)
+        rows = [(r, r.allowed(idx)[0]) for r in self.rules]
+        ok = np.ones(self.cohort.n_mentors, dtype=np.bool_)
+        for _, row in rows:
+            ok &= row
+        if ok.any():
+            if not np.any(cap[ok] > 0):
+                ids = [self.cohort.mentor_ids[j] for j in np.nonzero(ok)[0][:5]]
+                return (
+                    "the only mentors the rules allow "
+                    f"({', '.join(ids)}{', ...' if ok.sum() > 5 else ''}) "
+                    "have capacity 0"
+                )
+            return f"the rules allow {int(ok.sum())} mentor(s)"
+        blocking = [r for r, row in rows if not row.any()]
+        if blocking:
+            return "; ".join(
+                f"{r.name}: {r.explain_rejection(mentee)}" for r in blocking
+            )
+        parts = [
+            f"{r.name}: {r.explain_rejection(mentee)}"
+            for r, row in rows
+            if not row.all()
+        ]
+        return "no mentor passes every rule at once; " + "; ".join(parts)
+
+    def mentee_attribute(self, name: str) -> NDArray[np.object_] | None:
+        """Values of a profile attribute (or field) per mentee, ``None`` if absent."""
+        return self.cohort.attribute("mentees", name)
+
+
+def _preferences(
+    rankings: Sequence[tuple[str, ...]], index: dict[str, int]
+) -> tuple[NDArray[np.intp], ...] | None:
+    if not any(rankings):
+        return None
+    out = []
+    for r in rankings:
+        a = np.array([index[x] for x in r], dtype=np.intp)
+        a.setflags(write=False)
+        out.append(a)
+    return tuple(out)
+
+
+def _readonly(a: NDArray[np.generic]) -> None:
+    a.setflags(write=False)
+
+
+def build_problem_from_cohort(
+    cohort: Cohort,
+    *,
+    scorer: Scorer | None = None,
+    rules: Sequence[Rule | RuleMask] = (),
+    block_size: int | None = None,
+    n_jobs: int | None = None,
+) -> MatchingProblem:
+    """Score every pair of a cohort in blocks and build the matching problem.
+
+    Parameters
+    ----------
+    cohort : Cohort
+    scorer : Scorer, optional
+        :func:`~alummatch.scoring.default_scorer` by default. A copy is fitted;
+        the given scorer is left untouched.
+    rules : sequence of Rule
+        Added to :func:`~alummatch.scoring.default_rules`; a rule replaces the
+        default of its type.
+    block_size : int, optional
+        Mentees scored at a time (:func:`default_block_size` by default).
+    n_jobs : int, optional
+        Threads scoring blocks (up to 4 and the CPU count by default).
+
+    Returns
+    -------
+    MatchingProblem
+        Float64 scores, the rules' allowed mask, capacities, minimum loads,
+        demands, ids, stated preferences and a :class:`CohortContext`.
+
+    Raises
+    ------
+    InvalidInputError
+        For a bad cohort, scorer, rule or block size.
+    """
+    problems: list[InputProblem] = []
+    if not isinstance(cohort, Cohort):
+        problems.append(
+            InputProblem(
+                "cohort", "", f"expected a Cohort, got {type(cohort).__name__}"
+            )
+        )
+    if block_size is not None and (
+        isinstance(block_size, bool)
+        or not isinstance(block_size, int)
+        or block_size < 1
+    ):
+        problems.append(
+            InputProblem("block_size", "", f"expected an int >= 1, got {block_size!r}")
+        )
+    if problems:
+        raise InvalidInputError(problems)
+    t0 = time.perf_counter()
+    fitted = (default_scorer() if scorer is None else clone(scorer)).fit(cohort)
+    masks = tuple(clone(rule_mask(r)).fit(cohort) for r in resolve_rules(rules))
+    n, m = cohort.n_mentees, cohort.n_mentors
+    bs = block_size or default_block_size(n, m)
+    scores = np.empty((n, m), dtype=np.float64)
+    allowed = np.ones((n, m), dtype=np.bool_)
+
+    def work(start: int) -> None:
+        idx: IndexArray = np.arange(start, min(start + bs, n), dtype=np.intp)
+        scores[start : start + idx.size] = fitted.score(idx)
+        for mask in masks:
+            allowed[start : start + idx.size] &= mask.allowed(idx)
+
+    starts = range(0, n, bs)
+    jobs = n_jobs or min(4, os.cpu_count() or 1)
+    t1 = time.perf_counter()
+    # one BLAS thread per block: blocks run in parallel instead, and idle
+    # BLAS workers spinning between small products would steal the cores
+    limit = (
+        threadpool_limits(limits=1, user_api="blas")
+        if threadpool_limits is not None
+        else contextlib.nullcontext()
+    )
+    with limit:
+        if jobs > 1 and len(starts) > 1:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                for _ in pool.map(work, starts):
+                    pass
+        else:
+            for s in starts:
+                work(s)
+    logger.debug(
+        "scored %d x %d pairs: fit %.3fs, blocks %.3fs (%d of %d mentees, %d threads)",
+        n,
+        m,
+        t1 - t0,
+        time.perf_counter() - t1,
+        len(starts),
+        bs,
+        jobs,
+    )
+    cap = np.array(cohort.int_values("mentors", "capacity"))
+    low = np.array(cohort.int_values("mentors", "min_load"))
+    dem = np.array(cohort.int_values("mentees", "demand"))
+    for a in (scores, allowed, cap, low, dem):
+        _readonly(a)
+    return MatchingProblem(
+        scores=scores,
+        allowed=allowed,
+        mentor_capacity=cap,
+        mentor_min_load=low,
+        mentee_demand=dem,
+        mentee_ids=cohort.mentee_ids,
+        mentor_ids=cohort.mentor_ids,
+        mentee_preferences=_preferences(
+            [r.preferred_mentors for r in cohort.mentees], cohort.mentor_index()
+        ),
+        mentor_preferences=_preferences(
+            [r.preferred_mentees for r in cohort.mentors], cohort.mentee_index()
+        ),
+        context=CohortContext(cohort, fitted, masks),
+    )

@@ -1,0 +1,218 @@
+"""Goals criterion: tag coverage blended with text similarity of ``about``.
+
+*Coverage* is the share of the mentee's goals that the mentor can help with,
+a multi-hot matrix product. *Text similarity* is the cosine similarity of the
+TF-IDF vectors of the two ``about`` texts, fitted on the cohort's texts (both
+sides) with scikit-learn. The score blends them,
+
+    ((1 - text_weight) * coverage + text_weight * text) / (sum of used weights)
+
+where coverage is used when the mentee listed goals and text similarity when
+both texts are non-empty; a pair with neither scores 0.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from alummatch.scoring.base import IndexArray
+
+if TYPE_CHECKING:
+    from alummatch.profiles import Cohort
+
+__all__ = ["GoalsCriterion"]
+
+_DENSE_TEXT_BYTES = 256 * 2**20
+
+
+class GoalsCriterion:
+    """Share of the mentee's goals the mentor covers, blended with text similarity.
+
+    Parameters
+    ----------
+    text_weight : float in [0, 1]
+        Weight of the ``about`` text similarity in the blend (0 turns it off).
+    max_features : int, optional
+        Vocabulary cap of the TF-IDF vectoriser.
+
+    Examples
+    --------
+    >>> GoalsCriterion(text_weight=0.0).text_weight
+    0.0
+    """
+
+    name: str = "goals"
+
+    def __init__(self, *, text_weight: float = 0.3, max_features: int | None = None):
+        self.text_weight = text_weight
+        self.max_features = max_features
+
+    def fit(self, cohort: Cohort) -> Self:
+        """Build the goal matrices and fit TF-IDF on every ``about`` text."""
+        tw = float(self.text_weight)
+        if not 0.0 <= tw <= 1.0:
+            raise ValueError(f"text_weight must be in [0, 1], got {self.text_weight!r}")
+        g_tee, g_tor, vocab = cohort.multi_hot("goals")
+        self.vocab_ = vocab
+        self.goals_tee_ = g_tee
+        self.goals_tor_ = g_tor
+        count = np.asarray(g_tee.sum(axis=1)).ravel().astype(np.float32)
+        self.has_goals_ = count > 0
+        self.inv_count_ = np.where(count > 0, 1.0 / np.maximum(count, 1), 0).astype(
+            np.float32
+        )
+        self.goals_tor_dense_t_ = np.ascontiguousarray(g_tor.toarray().T)
+        self.text_ = False
+        if tw > 0:
+            self._fit_text(cohort)
+        self.cov_w_ = np.where(self.has_goals_, 1.0 - tw, 0.0).astype(np.float32)
+        return self
+
+    def _fit_text(self, cohort: Cohort) -> None:
+        texts_tee = [str(t) for t in cohort.values("mentees", "about")]
+        texts_tor = [str(t) for t in cohort.values("mentors", "about")]
+        if not any(t.strip() for t in texts_tee) or not any(
+            t.strip() for t in texts_tor
+        ):
+            return
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(
+            stop_words="english",
+            sublinear_tf=True,
+            max_features=self.max_features,
+            dtype=np.float32,
+        )
+        try:
+            x = vec.fit_transform([*texts_tee, *texts_tor])
+        except ValueError:  # only stop words: no vocabulary
+            return
+        x = sp.csr_array(x)
+        n = cohort.n_mentees
+        x_tee, x_tor = x[:n], x[n:]
+        # terms used on one side only add nothing to any cross product
+        shared = np.nonzero(
+            (np.diff(x_tee.tocsc().indptr) > 0) & (np.diff(x_tor.tocsc().indptr) > 0)
+        )[0]
+        self.has_text_tee_ = np.diff(x_tee.indptr) > 0
+        self.has_text_tor_ = np.diff(x_tor.indptr) > 0
+        if not self.has_text_tee_.any() or not self.has_text_tor_.any():
+            return
+        self.vectorizer_ = vec
+        self.text_tee_ = sp.csr_array(x_tee[:, shared])
+        self.text_tor_ = sp.csr_array(x_tor[:, shared])
+        self.text_tor_t_: Any
+        if shared.size * cohort.n_mentors * 4 <= _DENSE_TEXT_BYTES:
+            self.text_tor_t_ = np.ascontiguousarray(self.text_tor_.toarray().T)
+        else:
+            self.text_tor_t_ = sp.csc_array(self.text_tor_.T)
+        self.all_tor_text_ = bool(self.has_text_tor_.all())
+        self.text_ = True
+
+    def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:
+        """Scores of the given mentees against every mentor."""
+        idx = np.asarray(mentee_idx, dtype=np.intp)
+        tw = np.float32(self.text_weight)
+        cov_w = self.cov_w_[idx]
+        if not self.text_:
+            den = cov_w
+        elif self.all_tor_text_:
+            den = cov_w + tw * self.has_text_tee_[idx]
+        else:
+            den = None
+        if den is not None:
+            row = np.divide(1.0, den, out=np.zeros_like(den), where=den > 0)
+            a = self.goals_tee_[idx].toarray()
+            a *= (cov_w * self.inv_count_[idx] * row)[:, None]
+            out: NDArray[np.float32] = a @ self.goals_tor_dense_t_
+            if self.text_:
+                out += _product(
+                    _scale_rows(self.text_tee_[idx], tw * row), self.text_tor_t_
+                )
+            return out
+        a = self.goals_tee_[idx].toarray()
+        a *= (cov_w * self.inv_count_[idx])[:, None]
+        out = a @ self.goals_tor_dense_t_
+        out += _product(
+            _scale_rows(self.text_tee_[idx], np.full(idx.size, tw)), self.text_tor_t_
+        )
+        den2 = (
+            cov_w[:, None]
+            + (tw * self.has_text_tee_[idx])[:, None] * (self.has_text_tor_[None, :])
+        )
+        np.divide(out, den2, out=out, where=den2 > 0)
+        out[den2 <= 0] = 0.0
+        return out
+
+    def _parts(
+        self, i: IndexArray, j: IndexArray
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Coverage, text similarity and blended score of pairs."""
+        shared = np.asarray(
+            self.goals_tee_[i].multiply(self.goals_tor_[j]).sum(axis=1)
+        ).ravel()
+        cov = shared * self.inv_count_[i]
+        wc = self.cov_w_[i].astype(np.float64)
+        if self.text_:
+            cos = np.asarray(
+                self.text_tee_[i].multiply(self.text_tor_[j]).sum(axis=1)
+            ).ravel()
+            wt = float(self.text_weight) * (
+                self.has_text_tee_[i] & self.has_text_tor_[j]
+            )
+        else:
+            cos = np.zeros(len(i))
+            wt = np.zeros(len(i))
+        den = wc + wt
+        num = wc * cov + wt * cos
+        blended = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        return cov.astype(np.float64), cos.astype(np.float64), np.clip(blended, 0, 1)
+
+    def score_pairs(
+        self, mentee_idx: IndexArray, mentor_idx: IndexArray
+    ) -> NDArray[np.float64]:
+        """Scores of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
+        i = np.asarray(mentee_idx, dtype=np.intp)
+        j = np.asarray(mentor_idx, dtype=np.intp)
+        return self._parts(i, j)[2]
+
+    def explain(self, mentee: int, mentor: int) -> str:
+        """Shared and uncovered goals, and the text similarity."""
+        i = np.array([mentee], dtype=np.intp)
+        j = np.array([mentor], dtype=np.intp)
+        _, cos, _ = self._parts(i, j)
+        want = {self.vocab_[k] for k in self.goals_tee_[i].indices}
+        can = {self.vocab_[k] for k in self.goals_tor_[j].indices}
+        shared, missing = sorted(want & can), sorted(want - can)
+        if want:
+            text = f"mentor covers {len(shared)} of the mentee's {len(want)} goals"
+            text += f" ({', '.join(shared)})" if shared else ""
+            text += f"; not covered: {', '.join(missing)}" if missing else ""
+        else:
+            text = "the mentee listed no goals"
+        if self.text_:
+            if self.has_text_tee_[mentee] and self.has_text_tor_[mentor]:
+                text += f"; about-text similarity {float(cos[0]):.2f}"
+            else:
+                text += "; no about text to compare"
+        return text
+
+    def __repr__(self) -> str:
+        return f"GoalsCriterion(text_weight={self.text_weight!r})"
+
+
+def _product(a: Any, b: Any) -> NDArray[np.float32]:
+    out = a @ b
+    if sp.issparse(out):
+        out = out.toarray()
+    return np.asarray(out, dtype=np.float32)
+
+
+def _scale_rows(x: sp.csr_array, factor: NDArray[np.float32]) -> sp.csr_array:
+    out = x.copy()
+    out.data *= np.repeat(factor.astype(np.float32), np.diff(out.indptr))
+    return out

@@ -1,0 +1,94 @@
+"""Industry criterion: distance in the two-level taxonomy (sector > industry)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+import numpy as np
+from numpy.typing import NDArray
+
+from alummatch.scoring.base import IndexArray, PairTable
+from alummatch.scoring.taxonomy import Taxonomy, default_taxonomy
+
+if TYPE_CHECKING:
+    from alummatch.profiles import Cohort
+
+__all__ = ["IndustryCriterion"]
+
+
+class IndustryCriterion:
+    """Same industry scores 1, same sector ``sector_credit``, otherwise 0.
+
+    The mentee's industry is the one they aim for, the mentor's the one they
+    work in.
+
+    Parameters
+    ----------
+    sector_credit : float in [0, 1]
+        Partial credit for different industries of the same sector.
+    taxonomy : Taxonomy, optional
+        Sector of each industry; the bundled one by default.
+
+    Examples
+    --------
+    >>> IndustryCriterion(sector_credit=0.3).sector_credit
+    0.3
+    """
+
+    name: str = "industry"
+
+    def __init__(
+        self, *, sector_credit: float = 0.5, taxonomy: Taxonomy | None = None
+    ) -> None:
+        self.sector_credit = sector_credit
+        self.taxonomy = taxonomy
+
+    def fit(self, cohort: Cohort) -> Self:
+        """Code industries and sectors and build the lookup table."""
+        if not 0.0 <= float(self.sector_credit) <= 1.0:
+            raise ValueError(
+                f"sector_credit must be in [0, 1], got {self.sector_credit!r}"
+            )
+        tax = self.taxonomy or default_taxonomy()
+        tee, tor, cats = cohort.codes("industry")
+        sectors = np.array([tax.sector_of.get(c, f"?{c}") for c in cats], dtype=object)
+        same_sector = sectors[:, None] == sectors[None, :]
+        table = np.where(same_sector, np.float32(self.sector_credit), np.float32(0))
+        np.fill_diagonal(table, 1.0)
+        self.taxonomy_ = tax
+        self.categories_ = cats
+        self.table_ = PairTable.build(table.astype(np.float32), tee, tor)
+        return self
+
+    def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:
+        """Scores of the given mentees against every mentor."""
+        out: NDArray[np.float32] = self.table_.rows(mentee_idx)
+        return out
+
+    def score_pairs(
+        self, mentee_idx: IndexArray, mentor_idx: IndexArray
+    ) -> NDArray[np.float32]:
+        """Scores of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
+        out: NDArray[np.float32] = self.table_.pairs(mentee_idx, mentor_idx)
+        return out
+
+    def explain(self, mentee: int, mentor: int) -> str:
+        """The two industries and their sectors."""
+        tax = self.taxonomy_
+        a = self.categories_[self.table_.mentee_codes[mentee]]
+        b = self.categories_[self.table_.mentor_codes[mentor]]
+        sa, sb = tax.sector_of.get(a, "?"), tax.sector_of.get(b, "?")
+        if a == b:
+            return f"same industry: both {tax.label(a)} ({tax.label(sa)} sector)"
+        if sa == sb:
+            return (
+                f"same sector ({tax.label(sa)}): mentee aims for {tax.label(a)}, "
+                f"mentor works in {tax.label(b)}"
+            )
+        return (
+            f"different sectors: mentee aims for {tax.label(a)} ({tax.label(sa)}), "
+            f"mentor works in {tax.label(b)} ({tax.label(sb)})"
+        )
+
+    def __repr__(self) -> str:
+        return f"IndustryCriterion(sector_credit={self.sector_credit!r})"

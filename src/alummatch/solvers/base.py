@@ -1,0 +1,155 @@
+"""The solver protocol and the task every solver receives.
+
+:func:`alummatch.solve` validates the request once and turns it into a
+:class:`Task`: the effective allowed mask (rules, ``Forbidden`` and ``MinScore``
+applied), pinned pairs fixed up front with capacities and demands reduced, and
+the constraints that remain for the solver to honour. A solver only decides
+whether it supports a task and, if so, which further pairs to choose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from alummatch.errors import UnsupportedError
+from alummatch.problem import MatchingProblem
+from alummatch.result import Status
+
+__all__ = ["OBJECTIVES", "Solver", "SolverOutput", "Task", "ensure_supported"]
+
+OBJECTIVES: tuple[str, ...] = ("total", "coverage", "maxmin")
+"""Objective names understood by :func:`alummatch.solve` (all maximise)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Task:
+    """A validated request, reduced to what a solver must decide.
+
+    Attributes
+    ----------
+    problem : MatchingProblem
+        The original problem (scores, ids, context).
+    objective : str
+        One of :data:`OBJECTIVES`.
+    allowed : ndarray of bool, shape (n_mentees, n_mentors)
+        Pairs the solver may choose (pinned pairs excluded: they are fixed).
+    capacity, min_load : ndarray of int, shape (n_mentors,)
+        Residual seats and minimum loads after pinned pairs.
+    demand : ndarray of int, shape (n_mentees,)
+        Residual mentors wanted after pinned pairs (may be 0).
+    fixed : ndarray of int, shape (k, 2)
+        Pinned pairs, already chosen.
+    constraints : tuple
+        Constraints the solver itself must honour (group and load constraints).
+    time_limit : float or None
+        Seconds the solver may spend.
+    seed : int
+        Seed for every random choice.
+    """
+
+    problem: MatchingProblem
+    objective: str
+    allowed: NDArray[np.bool_]
+    capacity: NDArray[np.int64]
+    min_load: NDArray[np.int64]
+    demand: NDArray[np.int64]
+    fixed: NDArray[np.intp]
+    constraints: tuple[object, ...] = ()
+    time_limit: float | None = None
+    seed: int = 0
+
+    @property
+    def scores(self) -> NDArray[np.float64]:
+        """The problem's score matrix."""
+        return self.problem.scores
+
+    def has(self, kind: type) -> bool:
+        """Whether a constraint of this type is in the task."""
+        return any(isinstance(c, kind) for c in self.constraints)
+
+    @property
+    def fixed_min_score(self) -> float:
+        """Smallest score among pinned pairs (``inf`` when none)."""
+        if self.fixed.shape[0] == 0:
+            return float("inf")
+        return float(self.scores[self.fixed[:, 0], self.fixed[:, 1]].min())
+
+
+@dataclass(frozen=True, eq=False)
+class SolverOutput:
+    """What a solver returns: the pairs it chose beyond the pinned ones.
+
+    Attributes
+    ----------
+    pairs : ndarray of int, shape (k, 2)
+        Mentee index, mentor index of each chosen pair.
+    status : Status
+    diagnosis : tuple of str
+        Why the task is infeasible, when it is.
+    bound : float or None
+        Proven bound on the optimised quantity, if any.
+    gap : float or None
+        Relative optimality gap, if known.
+    """
+
+    pairs: NDArray[np.intp]
+    status: Status
+    diagnosis: tuple[str, ...] = ()
+    bound: float | None = None
+    gap: float | None = None
+    info: dict[str, float] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Solver(Protocol):
+    """A matching solver.
+
+    Attributes
+    ----------
+    name : str
+        Registry name.
+    exact : bool
+        Whether the solver proves optimality for the objectives it supports.
+    """
+
+    @property
+    def name(self) -> str:
+        """Registry name."""
+
+    @property
+    def exact(self) -> bool:
+        """Whether the solver proves optimality."""
+
+    def unsupported(self, task: Task) -> str | None:
+        """Why this solver cannot honour the task, or ``None`` if it can."""
+        ...
+
+    def solve(self, task: Task) -> SolverOutput:
+        """Choose pairs for a supported task."""
+        ...
+
+
+def constraint_names(task: Task, supported: Sequence[type]) -> list[str]:
+    """Names of the task's constraints whose type is not in ``supported``."""
+    return [str(c) for c in task.constraints if not isinstance(c, tuple(supported))]
+
+
+def ensure_supported(solver: Solver, task: Task) -> None:
+    """Raise :class:`UnsupportedError` when ``solver`` cannot honour ``task``."""
+    reason = solver.unsupported(task)
+    if reason is not None:
+        from alummatch.solvers import supporting_solvers
+
+        others = [n for n in supporting_solvers(task) if n != solver.name]
+        hint = f"; solvers that can: {', '.join(others)}" if others else ""
+        raise UnsupportedError(f"solver '{solver.name}' cannot {reason}{hint}")
+
+
+def empty_pairs() -> NDArray[np.intp]:
+    """An empty ``(0, 2)`` pair array."""
+    return np.empty((0, 2), dtype=np.intp)

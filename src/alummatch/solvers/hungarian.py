@@ -1,0 +1,95 @@
+"""Exact assignment by the Hungarian method on an expanded matrix.
+
+Mentees are repeated by demand and mentors by capacity, and scipy's
+``linear_sum_assignment`` (a shortest augmenting path method) solves the
+resulting rectangular assignment in floating point, so scores are used exactly
+as given. Columns for "unmatched" are added only when some mentee may be
+better off unmatched (a disallowed or non-positive pair, or objective
+``coverage`` with forbidden pairs).
+
+The expansion cannot stop a mentee with demand above one from taking two seats
+of one mentor, so such problems (with some mentor capacity above one) are left
+to ``flow``; so are minimum loads and the ``maxmin`` objective.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from alummatch.constraints import Forbidden, MinScore, Pinned
+from alummatch.result import Status
+from alummatch.solvers.base import SolverOutput, Task, constraint_names, empty_pairs
+
+__all__ = ["Hungarian", "expanded_assignment"]
+
+
+@dataclass(frozen=True)
+class Hungarian:
+    """scipy ``linear_sum_assignment`` on the capacity/demand-expanded matrix."""
+
+    name: str = "hungarian"
+    exact: bool = True
+
+    def unsupported(self, task: Task) -> str | None:
+        """Hungarian needs demand 1 (or capacity 1) and no minimum loads."""
+        if task.objective == "maxmin":
+            return "optimise the 'maxmin' objective"
+        if task.min_load.any():
+            return "guarantee mentor minimum loads"
+        if (task.demand > 1).any() and (task.capacity > 1).any():
+            return (
+                "stop a mentee with demand > 1 taking two seats of one mentor "
+                "(expanded-matrix assignment)"
+            )
+        extra = constraint_names(task, (Forbidden, Pinned, MinScore))
+        if extra:
+            return f"honour {', '.join(extra)}"
+        return None
+
+    def solve(self, task: Task) -> SolverOutput:
+        """Solve the expanded assignment exactly."""
+        pairs = expanded_assignment(
+            task.scores, task.allowed, task.capacity, task.demand, task.objective
+        )
+        return SolverOutput(pairs=pairs, status=Status.OPTIMAL)
+
+
+def expanded_assignment(
+    scores: np.ndarray,
+    allowed: np.ndarray,
+    capacity: np.ndarray,
+    demand: np.ndarray,
+    objective: str,
+) -> np.ndarray:
+    """Optimal pairs via ``linear_sum_assignment`` on the expanded matrix.
+
+    Returns an ``(k, 2)`` array of (mentee, mentor) indices.
+    """
+    rows = np.repeat(np.arange(scores.shape[0]), demand)
+    cols = np.repeat(np.arange(scores.shape[1]), capacity)
+    if rows.size == 0 or cols.size == 0:
+        return empty_pairs()
+    cost = scores[np.ix_(rows, cols)]  # a fresh copy, worked on in place
+    np.negative(cost, out=cost)
+    if objective == "coverage":
+        # Lexicographic: one more matched slot outweighs any score difference.
+        span = float(cost.max() - cost.min())
+        cost -= (span + 1.0) * (min(rows.size, cols.size) + 1)
+    blocked = ~allowed[np.ix_(rows, cols)]
+    # A non-positive benefit never helps the total: such a slot stays empty.
+    blocked |= cost >= 0
+    if blocked.any():
+        # Disallowed pairs are infinite; the extra columns, worth 0, let a row
+        # stay unmatched.
+        cost[blocked] = np.inf
+        del blocked
+        cost = np.hstack([cost, np.zeros((rows.size, rows.size))])
+    r, c = linear_sum_assignment(cost)
+    real = c < cols.size
+    r, c = r[real], c[real]
+    real = np.isfinite(cost[r, c])
+    pairs = np.stack([rows[r[real]], cols[c[real]]], axis=1).astype(np.intp)
+    return pairs

@@ -1,0 +1,129 @@
+"""CP-SAT against brute force and flow, its statuses, and its diagnosis."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alummatch.constraints import GroupQuota, Pinned
+from alummatch.engine import solve
+from alummatch.problem import MatchingProblem
+from alummatch.result import Status
+from alummatch.solvers import AUTO_ORDER, REGISTRY, CpSat
+from tests.bruteforce import brute_force
+from tests.fairbrute import key_of
+from tests.strategies import problems, tiny_problems
+
+CPSAT = CpSat(workers=1)
+
+
+def _same(a: tuple[float, ...], b: tuple[float, ...]) -> None:
+    for x, y in zip(a, b, strict=True):
+        assert x == pytest.approx(y, rel=1e-6, abs=1e-6)
+
+
+def test_registered_last_in_auto() -> None:
+    """cpsat is in the registry and tried last by auto."""
+    assert isinstance(REGISTRY["cpsat"], CpSat)
+    assert AUTO_ORDER[-1] == "cpsat"
+    assert CpSat().workers >= 1
+
+
+@settings(max_examples=30)
+@given(
+    tiny_problems(max_demand=2, min_loads=True, negative=True),
+    st.sampled_from(["total", "coverage"]),
+)
+def test_cpsat_equals_brute_force(problem: MatchingProblem, objective: str) -> None:
+    """CP-SAT reaches the brute-force optimum for total and coverage."""
+    best = brute_force(problem, objective)
+    r = solve(problem, CPSAT, objective=objective)
+    if best is None:
+        assert r.status is Status.INFEASIBLE
+        assert r.diagnosis
+        return
+    assert r.status is Status.OPTIMAL
+    _same(key_of(problem, r.pair_indices, objective), best)
+
+
+@settings(max_examples=30)
+@given(
+    problems(
+        max_mentees=20, max_mentors=8, max_demand=2, min_loads=True, negative=True
+    ),
+    st.sampled_from(["total", "coverage", "maxmin"]),
+)
+def test_cpsat_equals_flow(problem: MatchingProblem, objective: str) -> None:
+    """CP-SAT and flow agree on every objective (values within 1e-6)."""
+    a = solve(problem, "flow", objective=objective)
+    b = solve(problem, CPSAT, objective=objective, time_limit=60)
+    assert a.status is b.status
+    if a.status is Status.OPTIMAL:
+        _same(
+            key_of(problem, a.pair_indices, objective),
+            key_of(problem, b.pair_indices, objective),
+        )
+
+
+def test_seeded_run_is_reproducible() -> None:
+    """Two single-worker runs with one seed give the same pairs."""
+    rng = np.random.default_rng(1)
+    p = MatchingProblem.from_scores(
+        np.round(rng.random((25, 10)), 1), mentor_capacity=3
+    )
+    a = solve(p, CPSAT, objective="coverage", seed=4)
+    b = solve(p, CPSAT, objective="coverage", seed=4)
+    assert a.pair_indices.tolist() == b.pair_indices.tolist()
+
+
+def test_time_limit_reports_status_bound_and_gap() -> None:
+    """A tiny time limit ends OPTIMAL or TIME_LIMIT with a bound and a gap."""
+    rng = np.random.default_rng(2)
+    p = MatchingProblem.from_scores(rng.random((120, 40)), mentor_capacity=3)
+    r = solve(p, CpSat(workers=2), objective="total", time_limit=0.05)
+    assert r.status in (Status.OPTIMAL, Status.TIME_LIMIT)
+    if r.status is Status.TIME_LIMIT and r.pairs and r.bound is not None:
+        assert r.gap is not None
+        assert r.gap >= 0
+        assert r.bound >= r.objective - 1e-6
+
+
+def test_min_loads_infeasible_names_the_cause() -> None:
+    """Minimum loads that exceed the mentees give INFEASIBLE naming minimum loads."""
+    p = MatchingProblem.from_scores(
+        np.ones((2, 3)), mentor_capacity=2, mentor_min_load=1
+    )
+    r = solve(p, CPSAT)
+    assert r.status is Status.INFEASIBLE
+    assert any("minimum load" in d for d in r.diagnosis)
+
+
+def test_quota_infeasible_names_group_and_numbers() -> None:
+    """A quota out of reach names the group, the slots needed and the mentees."""
+    allowed = np.array([[True], [False], [False], [False]])
+    p = MatchingProblem.from_scores(np.ones((4, 1)), allowed=allowed, mentor_capacity=4)
+    groups = {"m-0": "yes", "m-1": "yes", "m-2": "yes", "m-3": "no"}
+    for solver in (CPSAT, "flow"):
+        r = solve(p, solver, constraints=[GroupQuota(0.9, groups=groups)])
+        assert r.status is Status.INFEASIBLE
+        text = " ".join(r.diagnosis)
+        assert "group 'yes' needs 3 matched slots" in text
+        assert "only 1 of its 3 mentees have any allowed mentor" in text
+
+
+def test_pinned_pair_counts_in_quota() -> None:
+    """A pinned pair counts toward its group's quota."""
+    p = MatchingProblem.from_scores(
+        np.array([[0.1, 0.9], [0.2, 0.8]]), mentor_capacity=1
+    )
+    groups = {"m-0": "a", "m-1": "b"}
+    r = solve(
+        p,
+        CPSAT,
+        objective="total",
+        constraints=[Pinned([("m-0", "a-0")]), GroupQuota(1.0, groups=groups)],
+    )
+    assert r.status is Status.OPTIMAL
+    assert sorted(map(tuple, r.pair_indices.tolist())) == [(0, 0), (1, 1)]
