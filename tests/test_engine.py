@@ -14,6 +14,7 @@ from alummatch import (
     solve,
 )
 from alummatch.constraints import Forbidden, MinScore, Pinned
+from alummatch.stability import blocking_pairs
 
 
 @pytest.fixture
@@ -147,3 +148,18 @@ def test_caller_inputs_not_mutated(small: MatchingProblem) -> None:
     solve(small, "flow", constraints=cons)
     assert np.array_equal(small.allowed, before)
     assert cons[0].pairs == (("m-a", "x"),)
+
+
+def test_forbidden_pair_never_counts_as_blocking() -> None:
+    """A pair the request forbids cannot block, in metrics or in the listing."""
+    p = MatchingProblem.from_scores(
+        [[0.9], [0.5]], mentee_ids=["m0", "m1"], mentor_ids=["a0"]
+    )
+    free = solve(p, "flow", objective="total")
+    assert free.metrics.blocking_pairs == 0
+    r = solve(p, "flow", objective="total", constraints=[Forbidden([("m0", "a0")])])
+    assert [(x.mentee_id, x.mentor_id) for x in r.pairs] == [("m1", "a0")]
+    assert r.metrics.blocking_pairs == 0
+    assert r.blocking_pairs() == []
+    # The same matching judged against every allowed pair does have one.
+    assert blocking_pairs(p, r.pair_indices).tolist() == [[0, 0]]

@@ -392,6 +392,14 @@ def _build_result(
         if prob.context is not None and pairs.size
         else {}
     )
+    acceptable: NDArray[np.bool_] | None = None
+    if not np.array_equal(task.allowed, prob.allowed):
+        acceptable = task.allowed.copy()
+        acceptable[task.fixed[:, 0], task.fixed[:, 1]] = True
+        if np.array_equal(acceptable, prob.allowed):
+            acceptable = None
+        else:
+            acceptable.setflags(write=False)
     names = list(comps)
     values = np.stack([comps[c] for c in names], axis=1).tolist() if names else None
     tee_ids, tor_ids = prob.mentee_ids, prob.mentor_ids
@@ -414,12 +422,13 @@ def _build_result(
         pairs=pair_objs,
         pair_indices=pairs,
         unmatched=unmatched_reasons(task, pairs, removed, status),
-        metrics=compute_metrics(prob, pairs),
+        metrics=compute_metrics(prob, pairs, acceptable=acceptable),
         runtime_s=runtime,
         objective_name=task.objective,
         bound=bound,
         gap=gap,
         problem=prob,
+        acceptable=acceptable,
     )
 
 

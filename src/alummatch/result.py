@@ -181,8 +181,23 @@ def group_table(
     return frame
 
 
-def compute_metrics(problem: MatchingProblem, pairs: NDArray[np.intp]) -> Metrics:
-    """Compute every metric of a matching from its pair indices."""
+def compute_metrics(
+    problem: MatchingProblem,
+    pairs: NDArray[np.intp],
+    *,
+    acceptable: NDArray[np.bool_] | None = None,
+) -> Metrics:
+    """Compute every metric of a matching from its pair indices.
+
+    Parameters
+    ----------
+    problem : MatchingProblem
+    pairs : ndarray of int, shape (n_pairs, 2)
+        Mentee index, mentor index of each chosen pair.
+    acceptable : ndarray of bool, optional
+        Pairs that may block (``problem.allowed`` by default); pass the
+        request's allowed pairs so that forbidden pairs never count.
+    """
     from alummatch.stability import blocking_pairs
 
     pairs = np.asarray(pairs, dtype=np.intp).reshape(-1, 2)
@@ -207,7 +222,7 @@ def compute_metrics(problem: MatchingProblem, pairs: NDArray[np.intp]) -> Metric
         mean_load=float(load[has_cap].mean()) if has_cap.any() else 0.0,
         load_gini=_gini(load[has_cap]),
         mentors_used=int(np.count_nonzero(load)),
-        blocking_pairs=int(blocking_pairs(problem, pairs).shape[0]),
+        blocking_pairs=int(blocking_pairs(problem, pairs, allowed=acceptable).shape[0]),
         _problem=problem,
         _pairs=pairs,
     )
@@ -244,6 +259,10 @@ class MatchResult:
         Relative gap between ``bound`` and the value reached (0 when optimal).
     problem : MatchingProblem
         The problem solved (for explanations and stability checks).
+    acceptable : ndarray of bool or None
+        Pairs the request allowed (``problem.allowed`` less the pairs removed
+        by ``Forbidden`` and ``MinScore``, plus pinned pairs), used for
+        blocking pairs; ``None`` when it equals ``problem.allowed``.
     """
 
     status: Status
@@ -259,6 +278,9 @@ class MatchResult:
     bound: float | None = None
     gap: float | None = None
     problem: MatchingProblem | None = field(default=None, repr=False, compare=False)
+    acceptable: NDArray[np.bool_] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def is_feasible(self) -> bool:
         """True when the result holds a valid matching."""
@@ -356,7 +378,7 @@ class MatchResult:
 
         if self.problem is None:
             return []
-        bp = blocking_pairs(self.problem, self.pair_indices)
+        bp = blocking_pairs(self.problem, self.pair_indices, allowed=self.acceptable)
         return [(self.problem.mentee_ids[a], self.problem.mentor_ids[b]) for a, b in bp]
 
     def summary(self) -> str:
