@@ -83,3 +83,16 @@ def test_compare_rows(problem: MatchingProblem) -> None:
     assert exact.iloc[0] == pytest.approx(exact.iloc[1])
     assert f["gap_to_best"].min() == pytest.approx(0.0)
     assert (f["gap_to_best"] >= -1e-12).all()
+
+
+def test_load_distribution_counts_mentors_with_capacity() -> None:
+    """Loads per mentor and the load histogram leave out capacity-0 mentors."""
+    p = MatchingProblem.from_scores(
+        [[0.9, 0.1, 0.5], [0.8, 0.2, 0.4], [0.1, 0.9, 0.3]],
+        mentor_capacity=[2, 1, 0],
+    )
+    r = solve(p, "flow", objective="total")
+    assert r.metrics.loads().tolist() == [2, 1, 0]
+    dist = r.metrics.load_distribution()
+    assert dist.to_dict() == {0: 0, 1: 1, 2: 1}
+    assert int(dist.sum()) == 2

@@ -137,6 +137,30 @@ class Metrics:
         labels, index = g
         return group_table(self._problem, self._pairs, labels, index)
 
+    def loads(self) -> NDArray[np.int64]:
+        """Mentees per mentor, in mentor order (every mentor, capacity 0 too)."""
+        if self._problem is None or self._pairs is None:
+            raise ValueError("these metrics carry no problem to count loads on")
+        m = self._problem.shape[1]
+        return np.bincount(self._pairs[:, 1], minlength=m).astype(np.int64)
+
+    def load_distribution(self) -> pd.Series:
+        """How many mentors (with capacity) carry each load.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed by load ``0 .. max_load``, named ``mentors``; mentors with
+            capacity 0 are left out.
+        """
+        if self._problem is None:
+            raise ValueError("these metrics carry no problem to count loads on")
+        load = self.loads()[self._problem.mentor_capacity > 0]
+        counts = np.bincount(load, minlength=1)
+        return pd.Series(
+            counts, index=pd.RangeIndex(counts.size, name="load"), name="mentors"
+        )
+
     def as_dict(self) -> dict[str, float | int]:
         """The figures as a plain dict (for tables)."""
         return {
