@@ -210,3 +210,220 @@ def test_columnar_views(small: Cohort) -> None:
     ]
     assert small.attribute("mentees", "nope") is None
     assert small.int_values("mentors", "capacity").tolist() == [2, 1, 3]
+
+
+# --------------------------------------------------------------------------- #
+# issue 2, item 2: each bad-input case, every problem listed, nothing loaded
+# --------------------------------------------------------------------------- #
+def test_one_row_with_many_faults_lists_each_field() -> None:
+    """A single record with five bad fields gives five problems, not the first one."""
+    bad = _tor(
+        timezone="Moon/Base",
+        availability="Mon 18-20; Tue 10:00-09:00",
+        capacity=-3,
+        commitment="forever",
+        format="hologram",
+    )
+    with pytest.raises(InvalidInputError) as info:
+        Cohort(mentors=[bad], mentees=[_tee()])
+    got = sorted((p.field, p.message) for p in info.value.problems)
+    assert [f for f, _ in got] == [
+        "availability",
+        "availability",
+        "capacity",
+        "commitment",
+        "format",
+        "timezone",
+    ]
+    msgs = dict(got)
+    assert "flash, short-term, long-term" in msgs["commitment"]
+    assert "virtual, in-person, either" in msgs["format"]
+    windows = [m for f, m in got if f == "availability"]
+    assert windows[0].startswith("item 1: malformed window 'Mon 18-20'")
+    assert windows[1].startswith("item 2: window 'Tue 10:00-09:00' ends before")
+    assert all(p.where == "mentors[0] (id 'a-1')" for p in info.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("meeting_frequency", "daily", "allowed: weekly, biweekly, monthly, ad-hoc"),
+        ("commitment", "forever", "allowed: flash, short-term, long-term"),
+        ("format", "zoom", "allowed: virtual, in-person, either"),
+        ("priority", "salary", "allowed: industry, goals, availability, expectations"),
+    ],
+)
+def test_unknown_enum_values_list_the_allowed_ones(
+    field: str, value: str, fragment: str
+) -> None:
+    """Every enum field names the bad value and lists the allowed ones."""
+    with pytest.raises(InvalidInputError) as info:
+        Cohort(mentors=[_tor()], mentees=[_tee(**{field: value})])
+    (prob,) = info.value.problems
+    assert (prob.where, prob.field) == ("mentees[0] (id 'm-1')", field)
+    assert repr(value) in prob.message
+    assert fragment in prob.message
+
+
+@pytest.mark.parametrize(
+    ("window", "fragment"),
+    [
+        ("Mon 25:00-26:00", "impossible hour 25"),
+        ("Mon 20:00-18:00", "ends before it starts"),
+        ("Mon 18-20", "malformed window"),
+        ("Funday 10:00-11:00", "unknown day"),
+    ],
+)
+def test_bad_windows_are_reported_by_row_and_item(window: str, fragment: str) -> None:
+    """Malformed or impossible windows name the row, the field and the item."""
+    tors = pd.DataFrame([_tor(availability=f"Wed 09:00-10:00; {window}")])
+    with pytest.raises(InvalidInputError) as info:
+        Cohort.from_frames(tors, pd.DataFrame([_tee()]))
+    (prob,) = info.value.problems
+    assert (prob.where, prob.field) == ("mentors row 0 (id 'a-1')", "availability")
+    assert prob.message.startswith("item 2: ")
+    assert fragment in prob.message
+
+
+def test_duplicate_ids_on_both_sides_are_each_reported() -> None:
+    """Every repeat of an id is listed, pointing at the first occurrence."""
+    with pytest.raises(InvalidInputError) as info:
+        Cohort(
+            mentors=[_tor(), _tor(), _tor(id="a-2"), _tor()],
+            mentees=[_tee(), _tee(id="m-2"), _tee(id="m-2")],
+        )
+    got = [(p.where, p.field, p.message) for p in info.value.problems]
+    assert got == [
+        ("mentors[1] (id 'a-1')", "id", "duplicate id 'a-1' (first at mentors[0])"),
+        ("mentors[3] (id 'a-1')", "id", "duplicate id 'a-1' (first at mentors[0])"),
+        ("mentees[2] (id 'm-2')", "id", "duplicate id 'm-2' (first at mentees[1])"),
+    ]
+
+
+def test_empty_sides_and_missing_columns_are_all_listed() -> None:
+    """Two missing columns on one side and an empty other side: three problems."""
+    tors = pd.DataFrame([{"id": "a-1", "goals": "networking"}])
+    tees = pd.DataFrame(columns=["id", "industry", "timezone"])
+    with pytest.raises(InvalidInputError) as info:
+        Cohort.from_frames(tors, tees)
+    got = sorted((p.where, p.field, p.message) for p in info.value.problems)
+    assert got == [
+        ("mentees", "", "no mentees: a cohort needs at least one mentee"),
+        ("mentors", "industry", "required column is missing"),
+        ("mentors", "timezone", "required column is missing"),
+    ]
+
+
+def test_nothing_is_half_loaded(tmp_path: Path) -> None:
+    """One bad row among many valid ones: no cohort at all, inputs untouched."""
+    tors = [_tor(id=f"a-{k}") for k in range(20)]
+    tees = [_tee(id=f"m-{k}") for k in range(30)]
+    tees[17] = _tee(id="m-17", demand=0)
+    before = [dict(r) for r in tees]
+    with pytest.raises(InvalidInputError) as info:
+        Cohort(mentors=tors, mentees=tees)
+    assert [(p.where, p.field) for p in info.value.problems] == [
+        ("mentees[17] (id 'm-17')", "demand")
+    ]
+    assert "must be >= 1, got 0" in info.value.problems[0].message
+    assert tees == before
+    pd.DataFrame(tors).to_csv(tmp_path / "t.csv", index=False)
+    pd.DataFrame(tees).to_csv(tmp_path / "e.csv", index=False)
+    with pytest.raises(InvalidInputError):
+        Cohort.from_csv(tmp_path / "t.csv", tmp_path / "e.csv")
+
+
+def test_invalid_input_error_is_a_value_error_with_every_problem_in_str() -> None:
+    """The error is also a ValueError; its text lists each problem on a line."""
+    with pytest.raises(ValueError, match="2 problems in the input") as info:
+        Cohort(mentors=[_tor(capacity=-1)], mentees=[_tee(demand=0)])
+    text = str(info.value)
+    assert "capacity: must be >= 0" in text
+    assert "demand: must be >= 1" in text
+
+
+# --------------------------------------------------------------------------- #
+# CSV reading: encodings, broken files, line numbers
+# --------------------------------------------------------------------------- #
+_HEADER = "id,industry,timezone,capacity\n"
+
+
+def _load_tors(tmp_path: Path, content: bytes) -> Cohort:
+    (tmp_path / "mentors.csv").write_bytes(content)
+    (tmp_path / "mentees.csv").write_text("id,industry,timezone\nm-1,software,UTC\n")
+    return Cohort.from_csv(tmp_path / "mentors.csv", tmp_path / "mentees.csv")
+
+
+def test_csv_with_excel_bom_blank_lines_and_short_rows_loads(tmp_path: Path) -> None:
+    """A UTF-8 byte-order mark, blank rows and short rows are all accepted."""
+    content = "\ufeff" + _HEADER + "a-1,software,UTC,2\n\n,,,\na-2,software,UTC\n"
+    c = _load_tors(tmp_path, content.encode("utf-8"))
+    assert c.mentor_ids == ("a-1", "a-2")
+    assert c.int_values("mentors", "capacity").tolist() == [2, 1]
+
+
+def test_csv_rows_are_named_by_their_line_in_the_file(tmp_path: Path) -> None:
+    """Blank lines and multi-line quoted cells do not shift the reported line."""
+    content = (
+        "id,industry,timezone,about,capacity\n"
+        'a-1,software,UTC,"two\nlines",1\n'
+        "\n"
+        "a-2,software,UTC,,-1\n"
+    )
+    with pytest.raises(InvalidInputError) as info:
+        _load_tors(tmp_path, content.encode())
+    assert [(p.where, p.field) for p in info.value.problems] == [
+        ("mentors.csv row 5 (id 'a-2')", "capacity")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "where", "fragment"),
+    [
+        (
+            "id,industry,timezone\na-1,software,UTC\n".encode("utf-16"),
+            "mentors.csv",
+            "not UTF-8 text",
+        ),
+        (
+            b'id,industry,timezone\na-1,"software,UTC\n',
+            "mentors.csv row 2",
+            "not a valid CSV",
+        ),
+        (b"", "mentors.csv", "the file is empty"),
+    ],
+)
+def test_unreadable_csv_is_a_problem_not_a_crash(
+    tmp_path: Path, content: bytes, where: str, fragment: str
+) -> None:
+    """Wrong encodings, broken quoting and empty files are listed problems."""
+    with pytest.raises(InvalidInputError) as info:
+        _load_tors(tmp_path, content)
+    first = info.value.problems[0]
+    assert first.where == where
+    assert fragment in first.message
+
+
+def test_ragged_rows_and_nameless_columns_are_reported(tmp_path: Path) -> None:
+    """Extra cells and a column with values but no name are problems; a blank
+    trailing column (a trailing comma) is not."""
+    content = (
+        "id,industry,timezone,,note,\n"
+        "a-1,software,UTC,,hi,\n"
+        "a-2,software,UTC,x,,\n"
+        "a-3,software,UTC,,,,surplus\n"
+    )
+    with pytest.raises(InvalidInputError) as info:
+        _load_tors(tmp_path, content.encode())
+    got = sorted((p.where, p.field, p.message) for p in info.value.problems)
+    assert got == [
+        ("mentors.csv", "column 4", "has values but no header name"),
+        ("mentors.csv row 4", "", "has 7 cells but the header has 6 columns"),
+    ]
+
+
+def test_duplicate_csv_columns_are_reported(tmp_path: Path) -> None:
+    """A column named twice is a problem (it is not silently renamed)."""
+    with pytest.raises(InvalidInputError) as info:
+        _load_tors(tmp_path, b"id,industry,timezone,id\na-1,software,UTC,a-2\n")
+    assert [(p.where, p.field) for p in info.value.problems] == [("mentors.csv", "id")]

@@ -1,21 +1,33 @@
 """The ``alummatch`` command: demo, match, validate.
 
-Errors print as readable lines on stderr (never a traceback) with exit code 1
-for bad input or an infeasible request, 2 for bad usage.
+``alummatch demo`` matches the bundled sample cohort and explains two pairs;
+``alummatch match`` matches a cohort given as two CSV files and can write every
+pair and every unmatched mentee (with the reason) to CSV; ``alummatch validate``
+checks two CSV files and lists every problem found.
+
+Errors print as readable lines on stderr, never a traceback. Exit codes: 0 on
+success, 1 for bad input, an unsupported or infeasible request or a file that
+cannot be read or written, 2 for bad usage (unknown option or solver).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from alummatch.errors import AlummatchError, InvalidInputError
+from alummatch.profiles import Cohort
 from alummatch.solvers import REGISTRY
 from alummatch.solvers.base import OBJECTIVES
 
 __all__ = ["main"]
+
+_SHOW_PAIRS = 15
+_SHOW_UNMATCHED = 10
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     _cohort_options(match)
     _solve_options(match)
     match.add_argument(
-        "--out", type=Path, help="write the pairs (and unmatched) to CSV"
+        "--out",
+        type=Path,
+        help="write every pair and every unmatched mentee (with the reason) to CSV",
     )
     val = sub.add_parser("validate", help="check two CSV files and list every problem")
     _cohort_options(val)
@@ -44,17 +58,25 @@ def _cohort_options(p: argparse.ArgumentParser) -> None:
 
 def _solve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--solver", default="auto", choices=sorted([*REGISTRY, "auto"]), help="solver"
+        "--solver",
+        default="auto",
+        choices=sorted([*REGISTRY, "auto"]),
+        help="solver (default: auto, the fastest exact solver for the request)",
     )
-    p.add_argument("--objective", default="coverage", choices=list(OBJECTIVES))
+    p.add_argument(
+        "--objective",
+        default="coverage",
+        choices=list(OBJECTIVES),
+        help="what to maximise (default: coverage)",
+    )
     p.add_argument("--time-limit", type=float, default=None, help="seconds")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
 
 
-def _match(cohort: object, args: argparse.Namespace, *, explain: int = 0) -> int:
+def _match(cohort: Cohort, args: argparse.Namespace, *, explain: int = 0) -> int:
     from alummatch import build_problem, solve
 
-    problem = build_problem(cohort)  # type: ignore[arg-type]
+    problem = build_problem(cohort)
     result = solve(
         problem,
         args.solver,
@@ -66,54 +88,119 @@ def _match(cohort: object, args: argparse.Namespace, *, explain: int = 0) -> int
     print()
     frame = result.to_frame()
     with_pairs = frame[frame["mentor_id"] != ""]
-    cols = [c for c in ("mentee_id", "mentor_id", "score") if c in frame]
-    print(with_pairs[cols].head(15).to_string(index=False, float_format="%.3f"))
-    if len(with_pairs) > 15:
-        print(f"... {len(with_pairs) - 15} more pairs")
+    if len(with_pairs):
+        cols = ["mentee_id", "mentor_id", "score"]
+        shown = with_pairs[cols].head(_SHOW_PAIRS)
+        print(shown.to_string(index=False, float_format="%.3f"))
+        if len(with_pairs) > _SHOW_PAIRS:
+            print(f"... {len(with_pairs) - _SHOW_PAIRS} more pairs")
     if result.unmatched:
         print(f"\nunmatched ({len(result.unmatched)}):")
-        for k, v in list(result.unmatched.items())[:10]:
+        for k, v in list(result.unmatched.items())[:_SHOW_UNMATCHED]:
             print(f"  {k}: {v}")
-    for mentee_id in [p.mentee_id for p in result.pairs[:explain]]:
+        if len(result.unmatched) > _SHOW_UNMATCHED:
+            more = len(result.unmatched) - _SHOW_UNMATCHED
+            no_out = args.command == "match" and args.out is None
+            hint = " (use --out for all)" if no_out else ""
+            print(f"  ... {more} more{hint}")
+    for mentee_id in list(dict.fromkeys(p.mentee_id for p in result.pairs))[:explain]:
         print()
         print(result.explain(mentee_id))
-    out = getattr(args, "out", None)
+    out: Path | None = getattr(args, "out", None)
     if out is not None:
         frame.to_csv(out, index=False)
-        print(f"\nwrote {len(frame)} rows to {out}")
+        n_un = len(frame) - len(with_pairs)
+        print(f"\nwrote {len(with_pairs)} pairs and {n_un} unmatched mentees to {out}")
     return 0 if result.is_feasible() else 1
 
 
+def _check_out(out: Path | None) -> None:
+    """Fail before solving when ``--out`` cannot be written."""
+    if out is None:
+        return
+    if out.is_dir():
+        raise IsADirectoryError(f"--out {out} is a directory; give a file name")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"--out {out}: folder {parent} does not exist")
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from alummatch.datasets import load_sample
+
+        cohort = load_sample()
+        print(
+            f"sample cohort: {len(cohort.mentees)} mentees, "
+            f"{len(cohort.mentors)} mentors\n"
+        )
+        return _match(cohort, args, explain=2)
+    if args.command == "match":
+        _check_out(args.out)
+    cohort = Cohort.from_csv(args.mentors, args.mentees)
+    if args.command == "validate":
+        print(
+            f"ok: {len(cohort.mentees)} mentees and {len(cohort.mentors)} "
+            "mentors, no problems found"
+        )
+        return 0
+    return _match(cohort, args)
+
+
+def _os_error(exc: OSError) -> str:
+    if exc.filename is not None and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}"
+    return str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    args = _parser().parse_args(argv)
+    """Run the command line and return the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name; ``sys.argv[1:]`` by default.
+
+    Returns
+    -------
+    int
+        0 on success, 1 for bad input or a request that cannot be met, 2 for
+        bad usage.
+    """
     try:
-        if args.command == "demo":
-            from alummatch.datasets import load_sample
-
-            cohort = load_sample()
-            print(
-                f"sample cohort: {len(cohort.mentees)} mentees, "
-                f"{len(cohort.mentors)} mentors\n"
-            )
-            return _match(cohort, args, explain=2)
-        from alummatch.profiles import Cohort
-
-        cohort = Cohort.from_csv(args.mentors, args.mentees)
-        if args.command == "validate":
-            print(
-                f"ok: {len(cohort.mentees)} mentees and {len(cohort.mentors)} "
-                "mentors, no problems found"
-            )
-            return 0
-        return _match(cohort, args)
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage and the error
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        return _run(args)
     except InvalidInputError as exc:
-        print(f"error: {len(exc.problems)} problem(s) in the input:", file=sys.stderr)
+        n = len(exc.problems)
+        print(
+            f"error: {n} problem{'s' if n != 1 else ''} in the input:",
+            file=sys.stderr,
+        )
         for prob in exc.problems:
             print(f"  {prob}", file=sys.stderr)
         return 1
-    except (AlummatchError, OSError) as exc:
+    except AlummatchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `alummatch demo | head`: stop quietly
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        print(f"error: {_os_error(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the CLI never shows a traceback
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc}\n"
+            "this is a bug in alummatch; please report it with the command you ran",
+            file=sys.stderr,
+        )
         return 1
 
 

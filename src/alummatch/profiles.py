@@ -18,6 +18,7 @@ codes, multi-hot matrices and UTC availability masks.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -551,6 +552,75 @@ def _frame_rows(
     return rows, missing, problems
 
 
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[InputProblem]]:
+    """Read one CSV file as text cells, indexed by the line each row starts on.
+
+    Returns the table (empty, with the required columns, when the file cannot
+    be read as a table) and the problems found. Missing files raise
+    ``OSError`` as usual.
+    """
+    name = path.name
+    empty = pd.DataFrame(columns=list(REQUIRED_COLUMNS))
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    line = 1
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            for cells in reader:
+                if any(c.strip() for c in cells):
+                    rows.append(cells)
+                    lines.append(line)
+                line = reader.line_num + 1
+        except UnicodeDecodeError as exc:
+            return empty, [
+                InputProblem(
+                    name,
+                    "",
+                    f"not UTF-8 text (undecodable byte 0x{exc.object[exc.start]:02x} "
+                    f"near line {line}); save the file as 'CSV UTF-8'",
+                )
+            ]
+        except csv.Error as exc:
+            return empty, [
+                InputProblem(f"{name} row {line}", "", f"not a valid CSV: {exc}")
+            ]
+    if not rows:
+        return empty, [InputProblem(name, "", "the file is empty")]
+    header = [h.strip() for h in rows[0]]
+    width = len(header)
+    problems: list[InputProblem] = []
+    body: list[list[str]] = []
+    index: list[int] = []
+    for cells, at in zip(rows[1:], lines[1:], strict=True):
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            problems.append(
+                InputProblem(
+                    f"{name} row {at}",
+                    "",
+                    f"has {len(cells)} cells but the header has {width} columns",
+                )
+            )
+            continue
+        body.append(cells[:width] + [""] * (width - len(cells)))
+        index.append(at)
+    keep = []
+    for k, col in enumerate(header):
+        if col:
+            keep.append(k)
+        elif any(r[k].strip() for r in body):
+            problems.append(
+                InputProblem(name, f"column {k + 1}", "has values but no header name")
+            )
+    frame = pd.DataFrame(
+        [[r[k] for k in keep] for r in body],
+        columns=[header[k] for k in keep],
+        index=index,
+        dtype=object,
+    )
+    return frame, problems
+
+
 # --------------------------------------------------------------------------- #
 # the cohort
 # --------------------------------------------------------------------------- #
@@ -672,8 +742,13 @@ class Cohort(BaseModel):
     ) -> Cohort:
         """Load a cohort from two CSV files with a header row.
 
-        Every cell is read as text. Problems name the file and the line of the
-        row, header being row 1, e.g. ``"mentees.csv row 4 (id 'm-3')"``.
+        Every cell is read as UTF-8 text (a byte-order mark, as Excel writes,
+        is fine). Problems name the file and the line where the row starts,
+        header being row 1, e.g. ``"mentees.csv row 4 (id 'm-3')"``. Rows whose
+        cells are all blank are skipped; short rows are padded with blank
+        cells; a row with more non-blank cells than the header has columns, a
+        named-less column with values, text that is not UTF-8 and broken
+        quoting are problems.
 
         Raises
         ------
@@ -687,23 +762,14 @@ class Cohort(BaseModel):
         problems: list[InputProblem] = []
         for path in (Path(mentors_path), Path(mentees_path)):
             names.append(path.name)
-            try:
-                frames.append(
-                    pd.read_csv(
-                        path, dtype=str, keep_default_na=False, skip_blank_lines=True
-                    )
-                )
-            except pd.errors.EmptyDataError:
-                problems.append(InputProblem(path.name, "", "the file is empty"))
-                frames.append(pd.DataFrame(columns=list(REQUIRED_COLUMNS)))
-            except pd.errors.ParserError as exc:
-                problems.append(InputProblem(path.name, "", f"not a valid CSV: {exc}"))
-                frames.append(pd.DataFrame(columns=list(REQUIRED_COLUMNS)))
+            frame, found = _read_csv(path)
+            frames.append(frame)
+            problems.extend(found)
         return cls._from_tables(
             frames[0],
             frames[1],
             (names[0], names[1]),
-            lambda name: lambda key: f"{name} row {key[0] + 2}",
+            lambda name: lambda key: f"{name} row {key[1]}",
             reference_week,
             problems,
         )

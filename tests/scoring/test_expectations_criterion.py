@@ -98,3 +98,23 @@ def test_part_weights_change_the_mix(cohort: Cohort) -> None:
     assert set(np.unique(crit.score(np.arange(cohort.n_mentees)))) <= {0.0, 1.0}
     with pytest.raises(ValueError, match="unknown parts"):
         ExpectationsCriterion(weights={"vibe": 1}).fit(cohort)
+
+
+def test_in_person_needs_the_same_location() -> None:
+    """In-person counts only with a shared city (any case); virtual never mixes."""
+    base = {"industry": "software", "timezone": "UTC"}
+    c = Cohort(
+        mentors=[
+            {"id": "paris", **base, "format": "in-person", "location": "PARIS"},
+            {"id": "lyon", **base, "format": "in-person", "location": "Lyon"},
+            {"id": "nowhere", **base, "format": "either"},
+            {"id": "online", **base, "format": "virtual", "location": "Paris"},
+        ],
+        mentees=[
+            {"id": "m", **base, "format": "in-person", "location": "Paris"},
+            {"id": "v", **base, "format": "virtual"},
+        ],
+    )
+    only_format = {"frequency": 0.0, "commitment": 0.0}
+    got = ExpectationsCriterion(weights=only_format).fit(c).score(np.arange(2))
+    np.testing.assert_array_equal(got, [[1, 0, 0, 0], [0, 0, 1, 1]])

@@ -11,6 +11,7 @@ from alummatch.scoring.availability import (
 )
 from alummatch.scoring.base import (
     Criterion,
+    PairCriterion,
     PairTable,
     Rule,
     RuleMask,
@@ -47,6 +48,7 @@ __all__ = [
     "IndustryCriterion",
     "OverlapIndex",
     "OverlapMask",
+    "PairCriterion",
     "PairTable",
     "Rule",
     "RuleMask",

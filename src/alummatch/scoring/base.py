@@ -31,6 +31,7 @@ __all__ = [
     "BoolArray",
     "Criterion",
     "IndexArray",
+    "PairCriterion",
     "PairTable",
     "Rule",
     "RuleMask",
@@ -53,6 +54,27 @@ class Criterion(Protocol):
     The constructor only stores keyword parameters; :meth:`fit` learns what it
     needs from a cohort into attributes ending in ``_`` and returns ``self``.
     Fitted criteria are read-only, so blocks may be scored from several threads.
+    A criterion may add ``score_pairs`` (see :class:`PairCriterion`) to score
+    single pairs without scoring whole rows.
+
+    Examples
+    --------
+    A program's own criterion, combined with the built-in ones:
+
+    >>> import numpy as np
+    >>> class SameField:
+    ...     name = "field"
+    ...     def fit(self, cohort):
+    ...         self.tee_ = np.array([m.field_of_study for m in cohort.mentees])
+    ...         self.tor_ = np.array([m.field_of_study for m in cohort.mentors])
+    ...         return self
+    ...     def score(self, mentee_idx):
+    ...         same = self.tee_[mentee_idx][:, None] == self.tor_[None, :]
+    ...         return same.astype(np.float32)
+    ...     def explain(self, mentee, mentor):
+    ...         return f"fields {self.tee_[mentee]} / {self.tor_[mentor]}"
+    >>> from alummatch.scoring import IndustryCriterion
+    >>> scorer = Scorer([IndustryCriterion(), SameField()], {"field": 0.5})
     """
 
     name: str
@@ -70,12 +92,22 @@ class Criterion(Protocol):
         """
         ...
 
-    def score_pairs(self, mentee_idx: IndexArray, mentor_idx: IndexArray) -> ScoreArray:
-        """Scores of just the pairs ``(mentee_idx[k], mentor_idx[k])``, shape (k,)."""
-        ...
-
     def explain(self, mentee: int, mentor: int) -> str:
         """One sentence with the facts behind the pair's score."""
+        ...
+
+
+@runtime_checkable
+class PairCriterion(Criterion, Protocol):
+    """A :class:`Criterion` that can also score single pairs cheaply.
+
+    ``score_pairs`` is optional: :class:`Scorer` uses it when a criterion has
+    it and otherwise scores the rows of the mentees involved with ``score``
+    and picks the pairs out. The built-in criteria all have it.
+    """
+
+    def score_pairs(self, mentee_idx: IndexArray, mentor_idx: IndexArray) -> ScoreArray:
+        """Scores of just the pairs ``(mentee_idx[k], mentor_idx[k])``, shape (k,)."""
         ...
 
 
@@ -180,6 +212,27 @@ class PairTable:
     def pairs(self, mentee_idx: IndexArray, mentor_idx: IndexArray) -> NDArray[Any]:
         """Values of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
         return self.table[self.mentee_codes[mentee_idx], self.mentor_codes[mentor_idx]]
+
+
+def _pair_scores(
+    criterion: Criterion, mentee_idx: IndexArray, mentor_idx: IndexArray
+) -> NDArray[np.float64]:
+    """Pair scores by ``score_pairs`` when the criterion has it, else by rows."""
+    if isinstance(criterion, PairCriterion):
+        return np.asarray(criterion.score_pairs(mentee_idx, mentor_idx), np.float64)
+    out = np.empty(mentee_idx.shape, dtype=np.float64)
+    rows, inverse = np.unique(mentee_idx, return_inverse=True)
+    inverse = inverse.ravel()
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(0, rows.size + 256, 256))
+    for b, start in enumerate(range(0, rows.size, 256)):
+        block = np.asarray(
+            criterion.score(rows[start : start + 256].astype(np.intp)),
+            dtype=np.float64,
+        )
+        sel = order[bounds[b] : bounds[b + 1]]
+        out[sel] = block[inverse[sel] - start, mentor_idx[sel]]
+    return out
 
 
 def _check_fitted(obj: object, attr: str) -> None:
@@ -312,6 +365,11 @@ class Scorer:
         rw = self.row_weights_[idx]
         for k in self.active_:
             part = self.criteria_[k].score(idx)
+            if np.shape(part) != out.shape:
+                raise ValueError(
+                    f"criterion {self.names_[k]!r} returned scores of shape "
+                    f"{np.shape(part)}; expected {out.shape} (mentees x mentors)"
+                )
             col = rw[:, k : k + 1]
             w: Any = col[0, 0] if col.size and np.all(col == col[0, 0]) else col
             if part.dtype == np.float32 and part.flags.writeable:
@@ -330,7 +388,7 @@ class Scorer:
         i = np.asarray(mentee_idx, dtype=np.intp)
         j = np.asarray(mentor_idx, dtype=np.intp)
         return {
-            n: np.asarray(c.score_pairs(i, j), dtype=np.float64)
+            n: _pair_scores(c, i, j)
             for n, c in zip(self.names_, self.criteria_, strict=True)
         }
 
@@ -352,7 +410,7 @@ class Scorer:
         j = np.array([mentor], dtype=np.intp)
         out = []
         for k, (n, c) in enumerate(zip(self.names_, self.criteria_, strict=True)):
-            s = float(np.asarray(c.score_pairs(i, j))[0])
+            s = float(_pair_scores(c, i, j)[0])
             w = float(self.row_weights_[mentee, k])
             out.append(f"{n} {s:.2f} (weight {w:.2f}): {c.explain(mentee, mentor)}")
         return out

@@ -1,0 +1,128 @@
+"""The README's Python examples, pinned as tests.
+
+Every ```python block of README.md is run as written, in a fresh namespace, in
+a folder holding the bundled sample as ``mentors.csv`` and ``mentees.csv`` (the
+files the first example opens). Blocks are named by their section heading.
+Where a comment in an example states a value, the test checks it too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import alummatch as am
+from alummatch.datasets import load_sample
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _blocks() -> list[tuple[str, str]]:
+    """``(section heading, code)`` of every python block, in order."""
+    text = README.read_text(encoding="utf-8")
+    out: list[tuple[str, str]] = []
+    heading = "top"
+    seen: dict[str, int] = {}
+    pattern = re.compile(
+        r"^#{1,6} ([^\n]+)$|^```(\w*)[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S
+    )
+    for m in pattern.finditer(text):
+        if m.group(1):
+            heading = m.group(1).strip()
+            continue
+        if m.group(2) != "python":
+            continue
+        seen[heading] = seen.get(heading, 0) + 1
+        name = heading if seen[heading] == 1 else f"{heading} #{seen[heading]}"
+        out.append((name, m.group(3)))
+    return out
+
+
+BLOCKS = _blocks()
+
+
+def _check_five_lines(ns: dict[str, Any], folder: Path) -> None:
+    """pairs.csv lists every mentee, paired or unmatched with a reason."""
+    frame = pd.read_csv(folder / "pairs.csv", dtype={"mentor_id": str})
+    assert set(frame["mentee_id"]) == set(ns["cohort"].mentee_ids)
+    assert frame.loc[frame["mentor_id"].isna(), "reason"].notna().all()
+
+
+def _check_stable(ns: dict[str, Any], folder: Path) -> None:
+    """The pairs, blocking pairs and unmatched mentee stated in the comments."""
+    result = ns["result"]
+    assert [(p.mentee_id, p.mentor_id) for p in result.pairs] == [
+        ("ana", "x"),
+        ("cy", "y"),
+    ]
+    assert result.metrics.blocking_pairs == 0
+    assert list(result.unmatched) == ["ben"]
+    assert result.unmatched["ben"].startswith("capacity")
+
+
+def _check_fairness(ns: dict[str, Any], folder: Path) -> None:
+    """The maximum loads stated in the comment: 4.0 plain, 3.0 balanced."""
+    assert (ns["plain"].metrics.max_load, ns["fair"].metrics.max_load) == (4.0, 3.0)
+    assert ns["strict"].status is am.Status.INFEASIBLE
+
+
+CHECKS: dict[str, Callable[[dict[str, Any], Path], None]] = {
+    "In five lines": _check_five_lines,
+    "Stable matching": _check_stable,
+    "Fairness": _check_fairness,
+}
+
+# README "In five lines", second block: pins ("m-0", "a-3"), whose score
+# (0.0165) is below MinScore(0.2), so raise_for_status() raises InfeasibleError.
+# Reported to the README's owner; the mark lapses once the pin is changed.
+_KNOWN_BAD = {
+    'Pinned([("m-0", "a-3")]), Forbidden([("m-1", "a-3")]), MinScore(0.2)': (
+        "README example pins a pair that its own MinScore(0.2) removes"
+    )
+}
+
+
+def _params() -> list[Any]:
+    out = []
+    for name, code in BLOCKS:
+        marks = [
+            pytest.mark.xfail(raises=am.InfeasibleError, strict=True, reason=why)
+            for fragment, why in _KNOWN_BAD.items()
+            if fragment in code
+        ]
+        out.append(pytest.param(name, code, id=name, marks=marks))
+    return out
+
+
+def test_readme_has_python_examples() -> None:
+    """The README keeps its examples (guards the extraction itself)."""
+    names = [name for name, _ in BLOCKS]
+    assert len(BLOCKS) >= 4
+    assert names[0] == "In five lines"
+    assert {"Fairness", "Stable matching"} <= set(names)
+
+
+@pytest.mark.parametrize(("name", "code"), _params())
+def test_readme_example_runs(
+    name: str,
+    code: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The block runs as written and its stated values hold."""
+    mentors, mentees = load_sample().to_frames()
+    mentors.to_csv(tmp_path / "mentors.csv", index=False)
+    mentees.to_csv(tmp_path / "mentees.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    ns: dict[str, Any] = {"__name__": "__readme__"}
+    exec(compile(code, f"README.md [{name}]", "exec"), ns)
+    capsys.readouterr()
+    check = CHECKS.get(name)
+    if check is not None:
+        check(ns, tmp_path)
