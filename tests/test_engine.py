@@ -163,3 +163,17 @@ def test_forbidden_pair_never_counts_as_blocking() -> None:
     assert r.blocking_pairs() == []
     # The same matching judged against every allowed pair does have one.
     assert blocking_pairs(p, r.pair_indices).tolist() == [[0, 0]]
+
+
+def test_demand_beyond_allowed_mentors_says_no_other_mentor() -> None:
+    """A mentee wanting two mentors but allowed one is told there is no other."""
+    p = MatchingProblem.from_scores(
+        [[0.9, 0.5]],
+        allowed=[[True, False]],
+        mentee_demand=2,
+        mentor_capacity=3,
+        mentee_ids=["m0"],
+    )
+    r = solve(p, "flow")
+    assert r.unmatched["m0"].startswith("matched 1 of 2 mentors wanted; ")
+    assert "no other allowed mentor" in r.unmatched["m0"]

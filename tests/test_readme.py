@@ -77,26 +77,9 @@ CHECKS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "Fairness": _check_fairness,
 }
 
-# README "In five lines", second block: pins ("m-0", "a-3"), whose score
-# (0.0165) is below MinScore(0.2), so raise_for_status() raises InfeasibleError.
-# Reported to the README's owner; the mark lapses once the pin is changed.
-_KNOWN_BAD = {
-    'Pinned([("m-0", "a-3")]), Forbidden([("m-1", "a-3")]), MinScore(0.2)': (
-        "README example pins a pair that its own MinScore(0.2) removes"
-    )
-}
-
 
 def _params() -> list[Any]:
-    out = []
-    for name, code in BLOCKS:
-        marks = [
-            pytest.mark.xfail(raises=am.InfeasibleError, strict=True, reason=why)
-            for fragment, why in _KNOWN_BAD.items()
-            if fragment in code
-        ]
-        out.append(pytest.param(name, code, id=name, marks=marks))
-    return out
+    return [pytest.param(name, code, id=name) for name, code in BLOCKS]
 
 
 def test_readme_has_python_examples() -> None:

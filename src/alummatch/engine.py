@@ -257,12 +257,18 @@ def unmatched_reasons(
             reason = "every allowed mentor has capacity 0"
         elif not open_[k].any():
             n_ok = int(with_cap[k].sum())
-            reason = (
-                f"capacity exhausted: all {n_ok} allowed mentor(s) are full"
-                if got == 0
-                else f"capacity exhausted: the other {n_ok - got} allowed mentor(s) "
-                "are full"
-            )
+            if got == 0:
+                reason = f"capacity exhausted: all {n_ok} allowed mentor(s) are full"
+            elif n_ok == got:
+                reason = (
+                    f"no other allowed mentor: all {n_ok} are already paired with "
+                    "this mentee (never the same mentor twice)"
+                )
+            else:
+                reason = (
+                    f"capacity exhausted: the other {n_ok - got} allowed mentor(s) "
+                    "are full"
+                )
         elif task.objective == "total" and (prob.scores[i][open_[k]] <= 0).all():
             reason = (
                 "the allowed mentors with free seats all score <= 0, which would "

@@ -81,15 +81,14 @@ def expanded_assignment(
     blocked = ~allowed[np.ix_(rows, cols)]
     # A non-positive benefit never helps the total: such a slot stays empty.
     blocked |= cost >= 0
-    if blocked.any():
-        # Disallowed pairs are infinite; the extra columns, worth 0, let a row
-        # stay unmatched.
-        cost[blocked] = np.inf
-        del blocked
-        cost = np.hstack([cost, np.zeros((rows.size, rows.size))])
+    # Every usable entry is now negative. A blocked entry costs 0, exactly as
+    # much as leaving its row (or column) empty, so ``linear_sum_assignment``
+    # may "park" a row or column there; parked entries are dropped after. No
+    # padding is needed: a full assignment of the smaller side always exists,
+    # and any matching plus parked entries is one at the same cost.
+    cost[blocked] = 0.0
+    del blocked
     r, c = linear_sum_assignment(cost)
-    real = c < cols.size
-    r, c = r[real], c[real]
-    real = np.isfinite(cost[r, c])
+    real = cost[r, c] < 0
     pairs = np.stack([rows[r[real]], cols[c[real]]], axis=1).astype(np.intp)
     return pairs
