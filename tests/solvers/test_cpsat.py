@@ -127,3 +127,39 @@ def test_pinned_pair_counts_in_quota() -> None:
     )
     assert r.status is Status.OPTIMAL
     assert sorted(map(tuple, r.pair_indices.tolist())) == [(0, 0), (1, 1)]
+
+
+def test_warm_start_is_flow_optimum_and_flags_dropped_constraints() -> None:
+    """The quick matching is flow's optimum; it is flagged when parity was left out."""
+    from alummatch.constraints import ScoreParity
+    from alummatch.engine import make_task
+    from alummatch.solvers.cpsat import _Model, _warm_start
+
+    rng = np.random.default_rng(4)
+    p = MatchingProblem.from_scores(rng.random((12, 5)), mentor_capacity=2)
+    task, _, _ = make_task(p, "total", [], None, 0)
+    model = _Model(task)
+    values, whole = _warm_start(task, model)
+    assert values is not None
+    assert whole
+    flow = solve(p, "flow", objective="total")
+    chosen = p.scores[model.tee[values == 1], model.tor[values == 1]].sum()
+    assert chosen == pytest.approx(flow.objective)
+    groups = {t: ("a" if k % 2 else "b") for k, t in enumerate(p.mentee_ids)}
+    task2, _, _ = make_task(p, "total", [ScoreParity(0.01, groups=groups)], None, 0)
+    values2, whole2 = _warm_start(task2, _Model(task2))
+    assert values2 is not None
+    assert not whole2
+
+
+@pytest.mark.parametrize("objective", ["total", "coverage", "maxmin"])
+def test_warm_start_does_not_change_the_optimum(objective: str) -> None:
+    """With and without the warm start CP-SAT proves the same optimum."""
+    rng = np.random.default_rng(5)
+    p = MatchingProblem.from_scores(rng.random((15, 6)) - 0.2, mentor_capacity=2)
+    a = solve(p, CpSat(warm_start=True), objective=objective)
+    b = solve(p, CpSat(warm_start=False), objective=objective)
+    assert a.status is b.status is Status.OPTIMAL
+    assert a.objective == pytest.approx(b.objective)
+    assert a.metrics.matched_slots == b.metrics.matched_slots
+    assert a.metrics.min == pytest.approx(b.metrics.min)

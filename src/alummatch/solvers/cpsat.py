@@ -85,10 +85,17 @@ class CpSat:
         default.
     log : bool
         Let CP-SAT log its search progress (to standard output).
+    warm_start : bool
+        Start the search from a quick matching: ``flow``'s optimum of the
+        request without the constraints it cannot honour (``ScoreParity``, a
+        second ``GroupQuota``), or ``greedy``'s. It is only a hint: CP-SAT
+        repairs or discards it, so the result and its proof are unchanged,
+        but a time-limited solve starts from a good matching.
     """
 
     workers: int = field(default_factory=_default_workers)
     log: bool = False
+    warm_start: bool = True
     name: str = "cpsat"
     exact: bool = True
 
@@ -115,10 +122,25 @@ class CpSat:
             if task.objective == "coverage"
             else ["coverage", "min", "total"]
         )
-        hint: NDArray[np.int64] | None = None
+        hint: NDArray[np.int64] | None = None  # the last stage's optimum
+        start, start_whole = (
+            _warm_start(task, model) if self.warm_start else (None, False)
+        )
         for k, stage in enumerate(stages):
             model.set_objective(stage)
-            if hint is not None:
+            # The quick matching seeds the first stage, and the total stage
+            # after coverage when it reaches the optimal coverage.
+            seed_start = start is not None and (
+                hint is None
+                or (
+                    stages[k - 1] == "coverage"
+                    and int(start.sum()) == int(hint[: model.k].sum())
+                )
+            )
+            if seed_start:
+                assert start is not None
+                model.set_hint(start)
+            elif hint is not None:
                 model.set_hint(hint)
             remaining = (
                 None if deadline is None else max(deadline - time.monotonic(), 0.01)
@@ -132,7 +154,10 @@ class CpSat:
                 )
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 if hint is not None:  # previous stage's optimum still stands
-                    return model.output(hint, Status.TIME_LIMIT, None, None, stage)
+                    # The quick matching may stand in only if it honours all.
+                    whole = seed_start and start is not None and start_whole
+                    kept = start if whole and start is not None else hint
+                    return model.output(kept, Status.TIME_LIMIT, None, None, stage)
                 if status == cp_model.MODEL_INVALID:
                     raise RuntimeError(
                         f"CP-SAT rejected the model: {model.cp.validate()}"
@@ -190,6 +215,45 @@ class CpSat:
         if not names:
             names = list(dict.fromkeys(model.literals.values()))
         return explain_conflict(task, names)
+
+
+def _warm_start(task: Task, model: _Model) -> tuple[NDArray[np.int64] | None, bool]:
+    """Pair-variable values of a quick matching (see ``CpSat``), or ``None``.
+
+    The flag says whether the matching honours every constraint of the task
+    (nothing was left out to compute it).
+    """
+    from dataclasses import replace
+
+    from alummatch.solvers.flow import Flow
+    from alummatch.solvers.greedy import Greedy
+
+    if model.k == 0:
+        return None, False
+    kept: list[object] = []
+    quota = False
+    for c in task.constraints:
+        if isinstance(c, ScoreParity) or (isinstance(c, GroupQuota) and quota):
+            continue
+        quota |= isinstance(c, GroupQuota)
+        kept.append(c)
+    relaxed = replace(task, constraints=tuple(kept), time_limit=None)
+    out = None
+    for quick in (Flow(), Greedy()):
+        if quick.unsupported(relaxed) is None:
+            out = quick.solve(relaxed)
+            break
+    if out is None or out.pairs.size == 0:
+        return None, False
+    m = task.allowed.shape[1]
+    keys = model.tee.astype(np.int64) * m + model.tor
+    chosen = out.pairs[:, 0].astype(np.int64) * m + out.pairs[:, 1]
+    pos = np.searchsorted(keys, chosen)
+    ok = pos < keys.size
+    ok[ok] = keys[pos[ok]] == chosen[ok]
+    values = np.zeros(model.k, dtype=np.int64)
+    values[pos[ok]] = 1
+    return values, len(kept) == len(task.constraints)
 
 
 class _Model:
