@@ -335,19 +335,7 @@ class FlowNetwork:
 
     def max_flow_value(self) -> int:
         """Most matched slots by a plain maximum flow (ignores lower bounds)."""
-        n, m, k = self.n, self.m, self.tee.size
-        src, snk = n + m, n + m + 1
-        tails = np.concatenate([np.full(n, src), self.tee, n + np.arange(m)])
-        heads = np.concatenate([np.arange(n), n + self.tor, np.full(m, snk)])
-        caps = np.concatenate([self.demand, np.ones(k, dtype=np.int64), self.capacity])
-        f = max_flow.SimpleMaxFlow()
-        f.add_arcs_with_capacity(
-            tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64)
-        )
-        status = f.solve(src, snk)
-        if status != f.OPTIMAL:  # pragma: no cover - capacities are small ints
-            raise RuntimeError(f"max flow failed with status {status}")
-        return int(f.optimal_flow())
+        return int(_solved_max_flow(self, self.tee, self.tor).optimal_flow())
 
     def max_coverage(self) -> int:
         """Most matched slots (-1 when the requirements cannot hold)."""
@@ -795,13 +783,13 @@ def _joined(parts: list[NDArray[np.intp]]) -> NDArray[np.intp]:
     return np.concatenate(parts).astype(np.intp)
 
 
-def _max_flow_cut(
+def _solved_max_flow(
     base: FlowNetwork, tee: NDArray[np.intp], tor: NDArray[np.intp]
-) -> tuple[int, NDArray[np.bool_], NDArray[np.bool_]]:
-    """Maximum flow value with these pair arcs, and the source side of a min cut.
+) -> max_flow.SimpleMaxFlow:
+    """Source -> mentees (demand) -> mentors (one per pair arc) -> sink, solved.
 
-    Returns the value and, for mentees and for mentors, whether each lies on
-    the source side (reachable from the source in the residual network).
+    Nodes are mentees ``0..n-1``, mentors ``n..n+m-1``, source ``n+m`` and
+    sink ``n+m+1``; lower bounds are ignored.
     """
     n, m, k = base.n, base.m, tee.size
     src, snk = n + m, n + m + 1
@@ -815,6 +803,19 @@ def _max_flow_cut(
     status = f.solve(src, snk)
     if status != f.OPTIMAL:  # pragma: no cover - capacities are small ints
         raise RuntimeError(f"max flow failed with status {status}")
+    return f
+
+
+def _max_flow_cut(
+    base: FlowNetwork, tee: NDArray[np.intp], tor: NDArray[np.intp]
+) -> tuple[int, NDArray[np.bool_], NDArray[np.bool_]]:
+    """Maximum flow value with these pair arcs, and the source side of a min cut.
+
+    Returns the value and, for mentees and for mentors, whether each lies on
+    the source side (reachable from the source in the residual network).
+    """
+    n, m = base.n, base.m
+    f = _solved_max_flow(base, tee, tor)
     side = np.zeros(n + m + 2, dtype=np.bool_)
     side[np.asarray(f.get_source_side_min_cut(), dtype=np.intp)] = True
     return int(f.optimal_flow()), side[:n], side[n : n + m]
