@@ -340,7 +340,7 @@ def _cases(scenario: Scenario, problem: MatchingProblem) -> list[Case]:
         lsa_skip = "skipped: an assignment has no minimum loads"
     elif (problem.mentee_demand > 1).any() and (problem.mentor_capacity > 1).any():
         lsa_skip = "skipped: the expanded matrix would repeat pairs (demand > 1)"
-    cpsat = CpSat(workers=2)
+    cpsat = CpSat()
     cases = [
         Case("greedy", "alummatch", solver="greedy"),
         Case("hungarian", "alummatch", solver="hungarian"),
