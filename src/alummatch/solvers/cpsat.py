@@ -31,7 +31,9 @@ Scores are scaled by ``factor`` so that one score is at most ``1e9`` in
 magnitude and every sum stays below ``2**53`` (exact in the doubles CP-SAT
 uses for bounds); each score is rounded to within ``0.5 / factor``, so the
 total of the pairs found is within ``n_pairs / factor`` of the true optimum
-(``max|score| * n_pairs * 1e-9``).
+(``max|score| * n_pairs * 1e-9``). To the same precision, a stage counts as
+optimal once CP-SAT's bound is within a relative ``1e-9`` of the value found
+(``relative_gap_limit``); proving the last scaled units gains nothing.
 
 Infeasibility (minimum loads, quotas, parity) is explained with assumption
 literals: the requirement families are enforced by literals, and CP-SAT's
@@ -64,6 +66,7 @@ from alummatch.solvers.scaling import scale_factor, scale_scores
 __all__ = ["CpSat"]
 
 _PER_SCORE = 1e9
+_PROOF_GAP = 1e-9
 _EXACT = float(2**53)
 _MIN_LOADS = "mentor minimum loads"
 _MIN_I64 = -(2**62)
@@ -190,6 +193,9 @@ class CpSat:
         prm.log_search_progress = bool(self.log)
         if time_limit is not None:
             prm.max_time_in_seconds = float(time_limit)
+        # Proving beyond the precision of the integer scaling buys nothing:
+        # a stage is optimal once its bound is within this relative gap.
+        prm.relative_gap_limit = _PROOF_GAP
         if model.n_vars > 200_000:
             # Presolve of a huge dense pair model costs more than it saves.
             prm.symmetry_level = 0
