@@ -63,6 +63,7 @@ from alummatch.constraints import BalancedLoad, GroupQuota
 from alummatch.problem import MatchingProblem
 from alummatch.result import MatchResult, compute_metrics
 from alummatch.solvers import CpSat, Stable
+from benchmarks._measure import print_table
 from benchmarks.scenarios import SCENARIOS, Scenario
 
 RESULTS = Path(__file__).parent / "results"
@@ -516,27 +517,6 @@ def run_scenario(
         k: np.bincount(v[:, 1], minlength=problem.n_mentors) for k, v in chosen.items()
     }
     return rows, loads, problem
-
-
-def _fmt(v: Any) -> str:
-    if _nan(v):
-        return "-"
-    if isinstance(v, float):
-        if v == int(v) and abs(v) < 1e6:
-            return str(int(v))
-        return f"{v:.4g}" if abs(v) < 1e4 else f"{v:.0f}"
-    return str(v)
-
-
-def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
-    """Print rows as an aligned text table."""
-    cells = [[_fmt(r.get(c)) for c in columns] for r in rows]
-    widths = [
-        max(len(c), *(len(row[k]) for row in cells)) for k, c in enumerate(columns)
-    ]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
-    for row in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
 
 
 def write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:

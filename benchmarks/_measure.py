@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -46,15 +47,20 @@ def run_case(code: str, timeout: float = 900.0) -> dict[str, Any]:
     return result
 
 
+def _fmt(v: Any) -> str:
+    """A table cell: ``-`` for missing or NaN, whole floats as integers."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    if isinstance(v, float):
+        if v == int(v) and abs(v) < 1e6:
+            return str(int(v))
+        return f"{v:.4g}" if abs(v) < 1e4 else f"{v:.0f}"
+    return str(v)
+
+
 def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     """Print rows as an aligned text table."""
-
-    def fmt(v: Any) -> str:
-        if isinstance(v, float):
-            return f"{v:.4g}" if abs(v) < 1e5 else f"{v:.6g}"
-        return "" if v is None else str(v)
-
-    cells = [[fmt(r.get(c)) for c in columns] for r in rows]
+    cells = [[_fmt(r.get(c)) for c in columns] for r in rows]
     widths = [
         max(len(c), *(len(row[k]) for row in cells)) for k, c in enumerate(columns)
     ]
