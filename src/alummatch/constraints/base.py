@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.problem import MatchingProblem
 
-__all__ = ["Constraint", "resolve_pairs"]
+__all__ = ["Constraint", "PairFilter", "Pinning", "resolve_pairs"]
 
 
 @runtime_checkable
@@ -25,6 +25,44 @@ class Constraint(Protocol):
 
     def validate(self, problem: MatchingProblem) -> list[InputProblem]:
         """Every problem with this constraint on ``problem`` (empty when valid)."""
+        ...
+
+
+@runtime_checkable
+class PairFilter(Constraint, Protocol):
+    """A constraint that forbids pairs; every solver honours every pair filter.
+
+    :func:`alummatch.solve` removes the pairs before any solver runs, so a
+    user's own filter needs no solver code; a mentee left unmatched because
+    of it is told its ``name``.
+    """
+
+    @property
+    def name(self) -> str:
+        """Short label used in reasons and diagnoses, e.g. ``"Forbidden"``."""
+        ...
+
+    def removed(self, problem: MatchingProblem) -> NDArray[np.bool_]:
+        """The pairs this filter forbids, shape ``(n_mentees, n_mentors)``."""
+        ...
+
+
+@runtime_checkable
+class Pinning(Constraint, Protocol):
+    """A constraint that fixes pairs in the matching before any solver runs.
+
+    Pinned pairs hold their seats: capacities, demands and minimum loads are
+    reduced by them, and a pinned pair that a rule or a pair filter forbids
+    makes the request infeasible with a sentence naming both.
+    """
+
+    @property
+    def name(self) -> str:
+        """Short label used in diagnoses, e.g. ``"Pinned"``."""
+        ...
+
+    def pinned(self, problem: MatchingProblem) -> NDArray[np.intp]:
+        """Pairs that must hold: ``(k, 2)`` of mentee index, mentor index."""
         ...
 
 
