@@ -23,7 +23,7 @@ _CHILD = r"""
 import json, resource, sys, time
 import numpy as np
 from alummatch.datasets import synthetic_cohort
-from alummatch.problem import build_problem
+from alummatch import build_problem
 import sklearn.feature_extraction.text  # import cost is not scoring cost
 
 n, m = int(sys.argv[1]), int(sys.argv[2])

@@ -28,9 +28,10 @@ from alummatch.errors import (
     InvalidInputError,
     UnsupportedError,
 )
-from alummatch.problem import MatchingProblem, build_problem
+from alummatch.problem import MatchingProblem
 from alummatch.profiles import Cohort, Mentee, Mentor
 from alummatch.result import MatchResult, Metrics, Pair, Status
+from alummatch.scoring import build_problem
 
 logging.getLogger("alummatch").addHandler(logging.NullHandler())
 
