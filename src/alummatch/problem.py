@@ -4,11 +4,19 @@ A :class:`MatchingProblem` holds the mentee x mentor score matrix, the mask of
 allowed pairs, mentor capacities and minimum loads, and mentee demands. It is
 built from a cohort by :func:`build_problem` or straight from a score matrix by
 :meth:`MatchingProblem.from_scores`.
+
+Memory: a dense problem holds ``n_mentees * n_mentors`` float64 scores and
+as many allowed flags, 9 bytes a pair. Before allocating them, both builders
+compare that figure with a memory budget (:func:`memory_budget`: by default
+:data:`MEMORY_SHARE` of the physical memory, or the ``memory_budget=`` bytes
+given) and refuse a problem above it with an :class:`InvalidInputError` that
+states the size, instead of failing part-way with a ``MemoryError``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -18,7 +26,15 @@ from numpy.typing import ArrayLike, NDArray
 
 from alummatch.errors import InputProblem, InvalidInputError
 
-__all__ = ["MatchingProblem", "ProblemContext"]
+__all__ = [
+    "DENSE_BYTES_PER_PAIR",
+    "MEMORY_SHARE",
+    "MatchingProblem",
+    "ProblemContext",
+    "check_dense_fits",
+    "memory_budget",
+    "physical_memory",
+]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -50,6 +66,115 @@ class ProblemContext(Protocol):
     def mentee_attribute(self, name: str) -> NDArray[np.object_] | None:
         """Values of a profile attribute (or field) per mentee, ``None`` if absent."""
         ...
+
+
+MEMORY_SHARE = 0.5
+"""Share of physical memory a dense problem may take unless a budget is given."""
+
+DENSE_BYTES_PER_PAIR = 9
+"""Bytes a dense problem holds per pair: a float64 score and a bool flag."""
+
+
+def physical_memory() -> int | None:
+    """Bytes of physical memory, ``None`` where the platform does not say."""
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES")
+        size = os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return None
+    if pages <= 0 or size <= 0:  # pragma: no cover - unknown
+        return None
+    return int(pages) * int(size)
+
+
+def memory_budget(budget: float | None = None) -> float:
+    """Bytes a dense problem may take.
+
+    Parameters
+    ----------
+    budget : float, optional
+        An explicit budget in bytes (returned as is); by default
+        :data:`MEMORY_SHARE` of the physical memory (no limit where the
+        platform does not report it).
+
+    Examples
+    --------
+    >>> memory_budget(2**30)
+    1073741824.0
+    """
+    if budget is not None:
+        return float(budget)
+    phys = physical_memory()
+    return float("inf") if phys is None else MEMORY_SHARE * phys
+
+
+def _gib(nbytes: float) -> str:
+    if nbytes >= 2**30:
+        return f"{nbytes / 2**30:.3g} GiB"
+    return f"{nbytes / 2**20:.3g} MiB"
+
+
+def check_dense_fits(
+    n_mentees: int,
+    n_mentors: int,
+    budget: float | None = None,
+    *,
+    argument: str = "memory_budget",
+    way_out: str = "",
+) -> None:
+    """Refuse a dense ``n_mentees x n_mentors`` problem above the memory budget.
+
+    Runs before anything is allocated.
+
+    Parameters
+    ----------
+    n_mentees, n_mentors : int
+        The shape.
+    budget : float, optional
+        Bytes allowed (see :func:`memory_budget`).
+    argument : str
+        The argument named in the error.
+    way_out : str
+        What the caller can do instead, appended to the message.
+
+    Raises
+    ------
+    InvalidInputError
+        When ``n_mentees * n_mentors * DENSE_BYTES_PER_PAIR`` exceeds the budget.
+    """
+    if budget is not None and not (
+        isinstance(budget, int | float) and not isinstance(budget, bool) and budget > 0
+    ):
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    argument, "", f"expected a positive number of bytes, got {budget!r}"
+                )
+            ]
+        )
+    need = float(n_mentees) * float(n_mentors) * DENSE_BYTES_PER_PAIR
+    limit = memory_budget(budget)
+    if need <= limit:
+        return
+    phys = physical_memory()
+    where = (
+        f"the budget of {_gib(limit)} given"
+        if budget is not None or phys is None
+        else f"the budget of {_gib(limit)} ({MEMORY_SHARE:g} of the "
+        f"{_gib(phys)} of physical memory)"
+    )
+    raise InvalidInputError(
+        [
+            InputProblem(
+                argument,
+                "",
+                f"a dense {n_mentees} x {n_mentors} problem needs about "
+                f"{_gib(need)} (float64 scores and the allowed mask, "
+                f"{DENSE_BYTES_PER_PAIR} bytes a pair), above {where}"
+                + (f"; {way_out}" if way_out else ""),
+            )
+        ]
+    )
 
 
 _CONTEXT_BOUND = frozenset({"scores", "allowed", "mentee_ids", "mentor_ids"})
@@ -162,6 +287,7 @@ class MatchingProblem:
         mentee_preferences: Sequence[ArrayLike] | None = None,
         mentor_preferences: Sequence[ArrayLike] | None = None,
         context: ProblemContext | None = None,
+        memory_budget: float | None = None,
     ) -> MatchingProblem:
         """Build a problem from a score matrix; scalars broadcast.
 
@@ -177,11 +303,15 @@ class MatchingProblem:
             Pairs that may be chosen; all pairs by default.
         mentee_ids, mentor_ids : sequence of str, optional
             Identifiers; ``"m-0", "m-1", ...`` and ``"a-0", ...`` by default.
+        memory_budget : float, optional
+            Bytes the problem may take (see :func:`memory_budget`); a shape
+            above it is refused before the scores are copied.
 
         Raises
         ------
         InvalidInputError
-            Listing every problem with the arguments.
+            Listing every problem with the arguments; or, alone, a shape
+            whose dense arrays would exceed the memory budget.
 
         Examples
         --------
@@ -190,6 +320,14 @@ class MatchingProblem:
         (2, 2)
         """
         problems: list[InputProblem] = []
+        shape = np.shape(scores) if hasattr(scores, "shape") else None
+        if shape is not None and len(shape) == 2:
+            check_dense_fits(
+                int(shape[0]),
+                int(shape[1]),
+                memory_budget,
+                way_out="pass memory_budget= (bytes) if the machine has the memory",
+            )
         s = np.array(scores, dtype=np.float64, copy=True)
         if s.ndim != 2:
             raise InvalidInputError(

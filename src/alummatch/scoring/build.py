@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - a dependency of scikit-learn
     threadpool_limits = None
 
 from alummatch.errors import InputProblem, InvalidInputError
-from alummatch.problem import MatchingProblem
+from alummatch.problem import MatchingProblem, check_dense_fits
 from alummatch.profiles import Cohort
 from alummatch.scoring.base import IndexArray, Rule, RuleMask, clone
 from alummatch.scoring.defaults import default_scorer
@@ -134,6 +134,7 @@ def build_problem(
     *,
     block_size: int | None = None,
     n_jobs: int | None = None,
+    memory_budget: float | None = None,
 ) -> MatchingProblem:
     """Score every pair of a cohort in blocks and build the matching problem.
 
@@ -151,6 +152,11 @@ def build_problem(
         Mentees scored at a time (:func:`default_block_size` by default).
     n_jobs : int, optional
         Threads scoring blocks (up to 4 and the CPU count by default).
+    memory_budget : float, optional
+        Bytes the dense problem may take; by default
+        :data:`~alummatch.problem.MEMORY_SHARE` of the physical memory (see
+        :func:`~alummatch.problem.memory_budget`). Checked before anything is
+        fitted or allocated.
 
     Returns
     -------
@@ -161,7 +167,8 @@ def build_problem(
     Raises
     ------
     InvalidInputError
-        For a bad cohort, scorer, rule or block size.
+        For a bad cohort, scorer, rule or block size, or a cohort whose dense
+        problem would exceed the memory budget.
     """
     problems: list[InputProblem] = []
     if not isinstance(cohort, Cohort):
@@ -180,6 +187,13 @@ def build_problem(
         )
     if problems:
         raise InvalidInputError(problems)
+    check_dense_fits(
+        cohort.n_mentees,
+        cohort.n_mentors,
+        memory_budget,
+        way_out="match a smaller cohort, or pass memory_budget= (bytes) if the "
+        "machine has the memory",
+    )
     t0 = time.perf_counter()
     fitted = (default_scorer() if scorer is None else clone(scorer)).fit(cohort)
     masks = tuple(clone(rule_mask(r)).fit(cohort) for r in resolve_rules(rules))
