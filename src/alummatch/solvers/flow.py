@@ -21,10 +21,12 @@ Objectives:
   search never looks above it and the total is maximised over every solution
   with the same overall minimum.
 
-Large problems (a network without minimum loads or quotas, more usable pairs
-than ``_SPARSE``, or ``_SMALL`` for ``maxmin``) never build an arc for every
-pair: :mod:`alummatch.solvers.sparse` solves them on candidate pairs and
-proves every stage over all usable pairs.
+Large problems (more usable pairs than ``_SPARSE``; for ``maxmin`` without
+minimum loads or quotas, ``_SMALL``) never build an arc for every pair:
+:mod:`alummatch.solvers.sparse` solves them on candidate pairs and proves
+every stage over all usable pairs, networks with minimum loads and a quota
+included (``maxmin`` with those still works on the graph above its
+threshold).
 
 Scores are scaled to integers as described in
 :mod:`alummatch.solvers.scaling`; the ``BalancedLoad`` weight is scaled with
@@ -92,6 +94,8 @@ class Flow:
             cutoff = _SMALL if task.objective == "maxmin" else _SPARSE
             if int(usable_mask(task).sum()) > cutoff:
                 return solve_sparse(task, base)
+        elif task.objective != "maxmin" and int(usable_mask(task).sum()) > _SPARSE:
+            return solve_sparse(task, base)
         if task.objective == "maxmin":
             return _solve_maxmin(task)
         net = FlowNetwork.from_task(task)

@@ -229,6 +229,65 @@ class FlowNetwork:
         d = residual_potentials(self.n_nodes, tails, heads, caps, costs, flows)
         return flows[: self.tee.size] > 0, d
 
+    def solve_relaxed(
+        self,
+        pair_cost: NDArray[np.int64] | None,
+        *,
+        bypass_cost: int,
+        skip_cap: int,
+        artificial_cost: int,
+        load_unit: int = 0,
+    ) -> tuple[NDArray[np.bool_], NDArray[np.int64], int]:
+        """Solve with artificial arcs that make any set of pair arcs feasible.
+
+        Beside the arcs of :meth:`arcs`, the skip node may feed every mentor's
+        minimum load, every group node may send any number of slots to the
+        skip node and the skip node any number to the sink, each unit at
+        ``artificial_cost``. The flow is then always feasible; when
+        ``artificial_cost`` exceeds the cost of any simple cycle without
+        artificial arcs, an optimal flow uses artificial arcs only if no flow
+        of the whole network (every pair arc) meets the requirements.
+
+        Returns
+        -------
+        chosen : ndarray of bool
+            Pair arcs carrying flow.
+        potentials : ndarray of int
+            As in :meth:`solve_priced`, over every node.
+        artificial : int
+            Units on artificial arcs.
+        """
+        tails, heads, caps, costs, supplies = self.arcs(
+            pair_cost, bypass_cost=bypass_cost, skip_cap=skip_cap, load_unit=load_unit
+        )
+        n, m, g = self.n, self.m, self.n_groups
+        sink, skip = n + m, n + m + 1
+        total = max(int(self.demand.sum()), 1)
+        lows = np.nonzero(self.min_load > 0)[0]
+        a_tails = np.concatenate(
+            [np.full(lows.size, skip), n + m + 2 + np.arange(g), [skip]]
+        ).astype(np.int64)
+        a_heads = np.concatenate([n + lows, np.full(g, skip), [sink]]).astype(np.int64)
+        a_caps = np.concatenate(
+            [self.min_load[lows], np.full(g, total), [total]]
+        ).astype(np.int64)
+        k_real = tails.size
+        tails = np.concatenate([tails, a_tails])
+        heads = np.concatenate([heads, a_heads])
+        caps = np.concatenate([caps, a_caps])
+        costs = np.concatenate(
+            [costs, np.full(a_tails.size, artificial_cost, dtype=np.int64)]
+        )
+        f = min_cost_flow.SimpleMinCostFlow()
+        f.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+        f.set_nodes_supplies(np.arange(self.n_nodes, dtype=np.int64), supplies)
+        status = f.solve()
+        if status != f.OPTIMAL:  # pragma: no cover - artificial arcs make it feasible
+            raise RuntimeError(f"min-cost flow failed with status {status}")
+        flows = np.asarray(f.flows(np.arange(tails.size, dtype=np.int64)))
+        d = residual_potentials(self.n_nodes, tails, heads, caps, costs, flows)
+        return flows[: self.tee.size] > 0, d, int(flows[k_real:].sum())
+
     def arcs(
         self,
         pair_cost: NDArray[np.int64] | None,

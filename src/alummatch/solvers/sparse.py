@@ -1,7 +1,7 @@
-"""Large plain networks: sparse candidate arcs, priced against every pair.
+"""Large networks: sparse candidate arcs, priced against every pair.
 
-Large problems (a network without minimum loads or quotas and many usable
-pairs) never build an arc for every pair. They start from candidate pairs
+Large problems (many usable pairs) never build an arc for every pair. They
+start from candidate pairs
 (each mentee's ``demand + _EXTRA`` best and each mentor's
 ``min(capacity, _EXTRA) + _EXTRA`` best) and prove every stage over all
 usable pairs:
@@ -16,6 +16,19 @@ usable pairs:
   (shortest-path distances in the residual network,
   :func:`~alummatch.solvers.network.residual_potentials`) price every other
   eligible pair: a pair with a negative reduced cost could improve the flow.
+
+A network with lower bounds (minimum loads, a ``GroupQuota``; ``total`` and
+``coverage``) is proved by reduced costs throughout, with the potentials of
+the min-cost flow over every node, group and skip nodes included:
+
+- the requirements and the most matched slots are a min-cost flow with zero
+  pair costs, unmatched slots at cost 1 (0 for ``total``) and artificial
+  arcs that keep the candidate network feasible whatever its pairs, at a
+  cost above that of any simple cycle of real arcs: a zero-cost pair with a
+  negative reduced cost joins the candidates; once none is left, artificial
+  flow proves the requirements impossible over every pair;
+- the total then starts from candidates that hold a feasible flow, and is
+  priced as above.
 
 Pairs that cross a cut or price negatively (the best ``_ADD_PER_ROW`` of each
 mentee per round) join the candidates and the stage is solved again, until
@@ -349,12 +362,119 @@ def _sparse_best_total(
         tee, tor = np.concatenate([tee, add[0]]), np.concatenate([tor, add[1]])
 
 
-def solve_sparse(task: Task, base: FlowNetwork) -> SolverOutput:
-    """``total``, ``coverage`` or ``maxmin`` of a large plain network.
-
-    Candidates are each mentee's and mentor's best pairs; coverage and the
-    bottleneck are certified by minimum cuts, the total by reduced costs.
+def _feasibility_violators(
+    scores: NDArray[np.float64],
+    usable: NDArray[np.bool_],
+    in_k: NDArray[np.bool_],
+    d_tee: NDArray[np.int64],
+    d_tor: NDArray[np.int64],
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Usable pairs outside ``in_k`` whose zero-cost arc has a negative reduced
+    cost, ``d_tee[i] - d_tor[j] < 0``: the ``_ADD_PER_ROW`` best-scoring of
+    each mentee.
     """
+    n, m = usable.shape
+    step = max(1, _BLOCK // max(m, 1))
+    got_t: list[NDArray[np.intp]] = []
+    got_r: list[NDArray[np.intp]] = []
+    for r0 in range(0, n, step):
+        r = slice(r0, r0 + step)
+        ok = d_tor[None, :] > d_tee[r, None]
+        if not ok.any():
+            continue
+        ok &= usable[r] & ~in_k[r]
+        x, y = _pick(ok, scores[r], _ADD_PER_ROW)
+        got_t.append(r0 + x)
+        got_r.append(y)
+    return _joined(got_t), _joined(got_r)
+
+
+def _sparse_requirements(
+    scores: NDArray[np.float64],
+    usable: NDArray[np.bool_],
+    cand: _Candidates,
+    base: FlowNetwork,
+    bypass_cost: int,
+) -> int:
+    """Most matched slots that meet minimum loads and quotas (-1: impossible).
+
+    A min-cost flow on the candidate pairs with zero pair costs, unmatched
+    slots at ``bypass_cost`` (1: the most matched slots; 0: any feasible
+    flow) and artificial arcs
+    (:meth:`~alummatch.solvers.network.FlowNetwork.solve_relaxed`) that meet
+    the minimum loads and quotas whatever the candidates. An artificial unit
+    costs more than any simple cycle of real arcs (a cycle meets each group
+    and the skip node once, so it holds at most ``2 * (groups + 1)`` bypass
+    arcs), so an optimal flow of the whole network uses them only when the
+    requirements cannot hold. Every other usable pair is priced with the
+    flow's potentials; those with a negative reduced cost join the
+    candidates and the flow is solved again until none is left. The chosen
+    arcs stay candidates, so the candidates then hold a flow that meets
+    every requirement with that many matched slots.
+    """
+    n, m = usable.shape
+    total = int(base.demand.sum())
+    if int(base.min_load.sum()) > total:  # more seats to fill than slots
+        return -1
+    artificial_cost = 2 * (base.n_groups + 1) * bypass_cost + 1
+    while True:
+        net = base.with_arcs(cand.tee, cand.tor)
+        chosen, d, artificial = net.solve_relaxed(
+            None,
+            bypass_cost=bypass_cost,
+            skip_cap=total,
+            artificial_cost=artificial_cost,
+        )
+        add = _feasibility_violators(scores, usable, cand.mask, d[:n], d[n : n + m])
+        if add[0].size == 0:
+            break
+        cand.add(*add)
+    if artificial > 0:
+        return -1
+    return int(chosen.sum())
+
+
+def _solve_bounded(task: Task, base: FlowNetwork) -> SolverOutput:
+    """``total`` or ``coverage`` of a large network with minimum loads or a quota.
+
+    First the most matched slots that meet the requirements (for ``total``,
+    any flow that meets them), then the best total with that many, both on
+    candidate pairs priced against every usable pair (module docstring).
+    """
+    scores = task.scores
+    usable = usable_mask(task)
+    cand = _initial_candidates(scores, usable, base)
+    total = int(base.demand.sum())
+    best = _sparse_requirements(
+        scores, usable, cand, base, 0 if task.objective == "total" else 1
+    )
+    if best < 0:
+        return infeasible_output(task)
+    skip_cap = total
+    if task.objective != "total":
+        if best == 0:
+            return SolverOutput(pairs=empty_pairs(), status=Status.OPTIMAL)
+        skip_cap = total - best
+    out = _sparse_best_total(task, base, usable, cand, floor=-np.inf, skip_cap=skip_cap)
+    if out is None:  # pragma: no cover - the candidates hold a feasible flow
+        raise RuntimeError("the candidate pairs lost a feasible flow")
+    net, chosen = out
+    return SolverOutput(pairs=net.pairs(chosen), status=Status.OPTIMAL)
+
+
+def solve_sparse(task: Task, base: FlowNetwork) -> SolverOutput:
+    """``total``, ``coverage`` or ``maxmin`` of a large network.
+
+    Candidates are each mentee's and mentor's best pairs. In a plain network
+    coverage and the bottleneck are certified by minimum cuts, the total by
+    reduced costs; a network with minimum loads or a quota (``total`` and
+    ``coverage`` only) is certified by reduced costs throughout
+    (:func:`_solve_bounded`).
+    """
+    if not base.plain():
+        if task.objective == "maxmin":
+            raise ValueError("maxmin with minimum loads or quotas is not sparse")
+        return _solve_bounded(task, base)
     scores = task.scores
     usable = usable_mask(task)
     cand = _initial_candidates(scores, usable, base)
