@@ -5,6 +5,17 @@ allowed pairs, mentor capacities and minimum loads, and mentee demands. It is
 built from a cohort by :func:`build_problem` or straight from a score matrix by
 :meth:`MatchingProblem.from_scores`.
 
+Candidate problems (``build_problem(cohort, candidates=k)``) never hold the
+dense matrix. They carry a :class:`CandidateSet` instead: each mentee's best
+allowed mentors with their scores (CSR rows), an upper bound on every other
+allowed score of the mentee, and the fitted scorer's row callback that
+re-scores a mentee against every mentor. Their ``scores`` and ``allowed``
+fields are read-only views of the right shape that take no memory (all NaN,
+all False) and must not be read: :meth:`MatchingProblem.pair_scores`,
+:meth:`MatchingProblem.pair_allowed` and :meth:`MatchingProblem.row` work on
+both kinds, and solvers that need the dense arrays refuse candidate problems
+with an ``UnsupportedError``.
+
 Memory: a dense problem holds ``n_mentees * n_mentors`` float64 scores and
 as many allowed flags, 9 bytes a pair. Before allocating them, both builders
 compare that figure with a memory budget (:func:`memory_budget`: by default
@@ -17,7 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -29,8 +40,10 @@ from alummatch.errors import InputProblem, InvalidInputError
 __all__ = [
     "DENSE_BYTES_PER_PAIR",
     "MEMORY_SHARE",
+    "CandidateSet",
     "MatchingProblem",
     "ProblemContext",
+    "RowScorer",
     "check_dense_fits",
     "memory_budget",
     "physical_memory",
@@ -177,6 +190,98 @@ def check_dense_fits(
     )
 
 
+RowScorer = Callable[[NDArray[np.intp]], tuple[NDArray[Any], NDArray[np.bool_]]]
+"""Re-scores mentees: row indices -> scores and allowed mask, ``(rows, n_mentors)``."""
+
+
+@dataclass(frozen=True, eq=False)
+class CandidateSet:
+    """Each mentee's candidate mentors, and a bound on every other allowed score.
+
+    Rows are in CSR form: the candidates of mentee ``i`` are
+    ``mentors[indptr[i]:indptr[i + 1]]`` (ascending mentor index) with
+    ``scores`` alongside. Every allowed pair outside the candidates scores at
+    most ``bound[i]`` (``-inf`` when the mentee has no other allowed pair).
+
+    Attributes
+    ----------
+    indptr : ndarray of int64, shape (n_mentees + 1,)
+    mentors : ndarray of intp, shape (nnz,)
+    scores : ndarray of float64, shape (nnz,)
+    bound : ndarray of float64, shape (n_mentees,)
+    n_mentors : int
+    rescore : callable
+        Row indices -> ``(scores, allowed)`` of those mentees against every
+        mentor (the values the candidates were taken from).
+    k : int
+        Candidates kept per mentee (more where mentors' own best were added).
+    """
+
+    indptr: NDArray[np.int64]
+    mentors: NDArray[np.intp]
+    scores: FloatArray
+    bound: FloatArray
+    n_mentors: int
+    rescore: RowScorer = field(repr=False)
+    k: int = 0
+
+    @property
+    def n_mentees(self) -> int:
+        """Rows."""
+        return int(self.indptr.size - 1)
+
+    @property
+    def nnz(self) -> int:
+        """Candidate pairs."""
+        return int(self.mentors.size)
+
+    def mentees(self) -> NDArray[np.intp]:
+        """Mentee of each candidate pair."""
+        return np.repeat(np.arange(self.n_mentees, dtype=np.intp), np.diff(self.indptr))
+
+    def keys(self) -> NDArray[np.int64]:
+        """``mentee * n_mentors + mentor`` of each candidate pair (ascending)."""
+        return self.mentees().astype(np.int64) * self.n_mentors + self.mentors
+
+    def find(
+        self, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
+    ) -> NDArray[np.intp]:
+        """Position of each pair among the candidates, -1 when not a candidate."""
+        keys = self.keys()
+        want = np.asarray(mentee_idx, np.int64) * self.n_mentors + np.asarray(
+            mentor_idx, np.int64
+        )
+        pos = np.searchsorted(keys, want)
+        ok = pos < keys.size
+        ok[ok] = keys[pos[ok]] == want[ok]
+        return np.where(ok, pos, -1).astype(np.intp)
+
+
+def _candidate_pairs(
+    c: CandidateSet, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
+) -> tuple[FloatArray, BoolArray]:
+    """Scores and allowed flags of pairs of a candidate problem (re-scoring misses)."""
+    tee = np.asarray(mentee_idx, dtype=np.intp).ravel()
+    tor = np.asarray(mentor_idx, dtype=np.intp).ravel()
+    pos = c.find(tee, tor)
+    sc = np.full(tee.size, np.nan)
+    ok = pos >= 0
+    sc[ok] = c.scores[pos[ok]]
+    hit = ok.copy()
+    miss = np.nonzero(~ok)[0]
+    if miss.size:
+        rows, inv = np.unique(tee[miss], return_inverse=True)
+        step = max(1, (1 << 21) // max(c.n_mentors, 1))
+        for r0 in range(0, rows.size, step):
+            part = rows[r0 : r0 + step]
+            s_rows, a_rows = c.rescore(part)
+            sel = np.nonzero((inv >= r0) & (inv < r0 + part.size))[0]
+            k = miss[sel]
+            sc[k] = np.asarray(s_rows, dtype=np.float64)[inv[sel] - r0, tor[k]]
+            hit[k] = a_rows[inv[sel] - r0, tor[k]]
+    return sc, hit
+
+
 _CONTEXT_BOUND = frozenset({"scores", "allowed", "mentee_ids", "mentor_ids"})
 """Fields whose change makes a problem's context stale (it is dropped)."""
 
@@ -210,6 +315,10 @@ class MatchingProblem:
         mentors (mentees) it ranked, best first.
     context : ProblemContext or None
         What a problem built from profiles knows (explanations, attributes).
+    candidates : CandidateSet or None
+        For a candidate problem (``build_problem(..., candidates=k)``), the
+        candidate pairs, bounds and re-scoring callback; ``scores`` and
+        ``allowed`` are then empty views (see the module docstring).
     """
 
     scores: FloatArray
@@ -222,6 +331,8 @@ class MatchingProblem:
     mentee_preferences: tuple[NDArray[np.intp], ...] | None = None
     mentor_preferences: tuple[NDArray[np.intp], ...] | None = None
     context: ProblemContext | None = field(default=None, repr=False)
+    candidates: CandidateSet | None = field(default=None, repr=False)
+    """Candidate pairs of a problem that never held the dense matrix."""
 
     @property
     def n_mentees(self) -> int:
@@ -237,6 +348,39 @@ class MatchingProblem:
     def shape(self) -> tuple[int, int]:
         """``(n_mentees, n_mentors)``."""
         return (self.n_mentees, self.n_mentors)
+
+    @property
+    def is_dense(self) -> bool:
+        """Whether ``scores`` and ``allowed`` hold the whole matrix."""
+        return self.candidates is None
+
+    def pair_scores(
+        self, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
+    ) -> FloatArray:
+        """Scores of the pairs ``(mentee_idx[k], mentor_idx[k])``, any problem."""
+        if self.candidates is None:
+            out: FloatArray = np.asarray(
+                self.scores[mentee_idx, mentor_idx], dtype=np.float64
+            )
+            return out
+        return _candidate_pairs(self.candidates, mentee_idx, mentor_idx)[0]
+
+    def pair_allowed(
+        self, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
+    ) -> BoolArray:
+        """Whether the rules allow the pairs ``(mentee_idx[k], mentor_idx[k])``."""
+        if self.candidates is None:
+            out: BoolArray = np.asarray(self.allowed[mentee_idx, mentor_idx])
+            return out
+        return _candidate_pairs(self.candidates, mentee_idx, mentor_idx)[1]
+
+    def rows(self, mentee_idx: NDArray[np.intp]) -> tuple[FloatArray, BoolArray]:
+        """Scores and allowed mask of the given mentees against every mentor."""
+        idx = np.asarray(mentee_idx, dtype=np.intp)
+        if self.candidates is None:
+            return np.asarray(self.scores[idx]), np.asarray(self.allowed[idx])
+        s_rows, a_rows = self.candidates.rescore(idx)
+        return np.asarray(s_rows, dtype=np.float64), np.asarray(a_rows)
 
     def mentee_index(self) -> dict[str, int]:
         """Map of mentee id to row index."""
@@ -262,6 +406,8 @@ class MatchingProblem:
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
             raise TypeError(f"unknown MatchingProblem field(s): {sorted(unknown)}")
+        if self.candidates is not None:
+            return self._replace_candidates(changes)
         kw: dict[str, Any] = {
             f.name: getattr(self, f.name) for f in dataclasses.fields(self)
         }
@@ -271,7 +417,93 @@ class MatchingProblem:
             # built with: new ones would be explained with the old facts.
             kw["context"] = None
         scores = kw.pop("scores")
+        kw.pop("candidates")
         return MatchingProblem.from_scores(scores, **kw)
+
+    def _replace_candidates(self, changes: dict[str, Any]) -> MatchingProblem:
+        """``replace`` for a candidate problem: capacities, loads, demands."""
+        kept = {"mentor_capacity", "mentor_min_load", "mentee_demand", "context"}
+        other = sorted(set(changes) - kept)
+        if other:
+            raise TypeError(
+                f"a candidate problem cannot change {other}; build it again with "
+                "build_problem(..., candidates=k)"
+            )
+        n, m = self.shape
+        problems: list[InputProblem] = []
+        vec = {
+            "mentor_capacity": (m, 0),
+            "mentor_min_load": (m, 0),
+            "mentee_demand": (n, 1),
+        }
+        new: dict[str, Any] = {}
+        for name, (size, low) in vec.items():
+            if name in changes:
+                out = _int_vector(changes[name], size, name, problems, minimum=low)
+                if out is not None:
+                    new[name] = _readonly(out)
+        if "context" in changes:
+            new["context"] = changes["context"]
+        if problems:
+            raise InvalidInputError(problems)
+        return dataclasses.replace(self, **new)
+
+    @classmethod
+    def from_candidates(
+        cls,
+        candidates: CandidateSet,
+        *,
+        mentor_capacity: ArrayLike = 1,
+        mentor_min_load: ArrayLike = 0,
+        mentee_demand: ArrayLike = 1,
+        mentee_ids: Sequence[str] | None = None,
+        mentor_ids: Sequence[str] | None = None,
+        mentee_preferences: Sequence[ArrayLike] | None = None,
+        mentor_preferences: Sequence[ArrayLike] | None = None,
+        context: ProblemContext | None = None,
+    ) -> MatchingProblem:
+        """A candidate problem (see the module docstring); scalars broadcast.
+
+        Raises
+        ------
+        InvalidInputError
+            Listing every problem with the arguments.
+        """
+        n, m = candidates.n_mentees, candidates.n_mentors
+        problems: list[InputProblem] = []
+        if n == 0 or m == 0:
+            problems.append(
+                InputProblem(
+                    "candidates",
+                    "",
+                    f"needs at least one mentee and one mentor, got {n} x {m}",
+                )
+            )
+        cap = _int_vector(mentor_capacity, m, "mentor_capacity", problems, minimum=0)
+        low = _int_vector(mentor_min_load, m, "mentor_min_load", problems, minimum=0)
+        dem = _int_vector(mentee_demand, n, "mentee_demand", problems, minimum=1)
+        tee_ids = _ids(mentee_ids, n, "mentee_ids", "m", problems)
+        tor_ids = _ids(mentor_ids, m, "mentor_ids", "a", problems)
+        tee_prefs = _prefs(mentee_preferences, n, m, "mentee_preferences", problems)
+        tor_prefs = _prefs(mentor_preferences, m, n, "mentor_preferences", problems)
+        if problems:
+            raise InvalidInputError(problems)
+        assert cap is not None
+        assert low is not None
+        assert dem is not None
+        return cls(
+            scores=np.broadcast_to(np.float64(np.nan), (n, m)),
+            allowed=np.broadcast_to(np.False_, (n, m)),
+            mentor_capacity=_readonly(cap),
+            mentor_min_load=_readonly(low),
+            mentee_demand=_readonly(dem),
+            mentee_ids=tee_ids,
+            mentor_ids=tor_ids,
+            mentee_preferences=tee_prefs,
+            mentor_preferences=tor_prefs,
+            context=context,
+            candidates=candidates,
+        )
 
     @classmethod
     def from_scores(

@@ -86,9 +86,10 @@ class Metrics:
         Gini coefficient of loads over mentors with capacity (0 = even).
     mentors_used : int
         Mentors with at least one mentee.
-    blocking_pairs : int
+    blocking_pairs : int or None
         Pairs that would both rather be together (see
-        :func:`alummatch.preferences.blocking_pairs`).
+        :func:`alummatch.preferences.blocking_pairs`); ``None`` (not
+        computed) for a candidate problem, whose pairs are not all scored.
     """
 
     matched_slots: int
@@ -104,7 +105,7 @@ class Metrics:
     mean_load: float
     load_gini: float
     mentors_used: int
-    blocking_pairs: int
+    blocking_pairs: int | None
     _problem: MatchingProblem | None = field(default=None, repr=False, compare=False)
     _pairs: NDArray[np.intp] | None = field(default=None, repr=False, compare=False)
 
@@ -182,7 +183,7 @@ def group_table(
     dem = np.bincount(index[member], weights=problem.mentee_demand[member], minlength=k)
     size = np.bincount(index[member], minlength=k)
     pg = index[pairs[:, 0]] if pairs.size else np.empty(0, dtype=np.intp)
-    sc = problem.scores[pairs[:, 0], pairs[:, 1]] if pairs.size else np.empty(0)
+    sc = problem.pair_scores(pairs[:, 0], pairs[:, 1]) if pairs.size else np.empty(0)
     keep = pg >= 0
     matched = np.bincount(pg[keep], minlength=k)
     ssum = np.bincount(pg[keep], weights=sc[keep], minlength=k)
@@ -210,6 +211,7 @@ def compute_metrics(
     pairs: NDArray[np.intp],
     *,
     acceptable: NDArray[np.bool_] | None = None,
+    scores: NDArray[np.float64] | None = None,
 ) -> Metrics:
     """Compute every metric of a matching from its pair indices.
 
@@ -221,11 +223,17 @@ def compute_metrics(
     acceptable : ndarray of bool, optional
         Pairs that may block (``problem.allowed`` by default); pass the
         request's allowed pairs so that forbidden pairs never count.
+    scores : ndarray of float, optional
+        The pairs' scores, when the caller has them already.
     """
     from alummatch.preferences import blocking_pairs
 
     pairs = np.asarray(pairs, dtype=np.intp).reshape(-1, 2)
-    sc = problem.scores[pairs[:, 0], pairs[:, 1]]
+    sc = (
+        problem.pair_scores(pairs[:, 0], pairs[:, 1])
+        if scores is None
+        else np.asarray(scores, dtype=np.float64)
+    )
     n, m = problem.shape
     count_t = np.bincount(pairs[:, 0], minlength=n)
     load = np.bincount(pairs[:, 1], minlength=m).astype(np.float64)
@@ -246,7 +254,11 @@ def compute_metrics(
         mean_load=float(load[has_cap].mean()) if has_cap.any() else 0.0,
         load_gini=_gini(load[has_cap]),
         mentors_used=int(np.count_nonzero(load)),
-        blocking_pairs=int(blocking_pairs(problem, pairs, allowed=acceptable).shape[0]),
+        blocking_pairs=(
+            int(blocking_pairs(problem, pairs, allowed=acceptable).shape[0])
+            if problem.candidates is None
+            else None
+        ),
         _problem=problem,
         _pairs=pairs,
     )
@@ -373,9 +385,10 @@ class MatchResult:
         tor = prob.mentor_index()
         for p in self._by_mentee.get(mentee_id, []):
             j = tor[p.mentor_id]
-            row = np.where(prob.allowed[i], prob.scores[i], -np.inf)
+            sc_row, ok_row = prob.rows(np.array([i], dtype=np.intp))
+            row = np.where(ok_row[0], sc_row[0], -np.inf)
             better = int(np.count_nonzero(row > p.score))
-            n_allowed = int(np.count_nonzero(prob.allowed[i]))
+            n_allowed = int(np.count_nonzero(ok_row[0]))
             rank = (
                 "their best-scoring allowed mentor"
                 if better == 0
@@ -406,6 +419,11 @@ class MatchResult:
 
         if self.problem is None:
             return []
+        if self.problem.candidates is not None:
+            raise ValueError(
+                "blocking pairs are not computed for a candidate problem (its "
+                "pairs are not all scored)"
+            )
         bp = blocking_pairs(self.problem, self.pair_indices, allowed=self.acceptable)
         return [(self.problem.mentee_ids[a], self.problem.mentor_ids[b]) for a, b in bp]
 
@@ -421,7 +439,8 @@ class MatchResult:
             f" p10 {m.p10:.3f}",
             f"mentor load: max {m.max_load:g}, mean {m.mean_load:.2f},"
             f" Gini {m.load_gini:.3f}; {m.mentors_used} mentors used",
-            f"blocking pairs: {m.blocking_pairs}",
+            "blocking pairs: "
+            + ("not computed" if m.blocking_pairs is None else str(m.blocking_pairs)),
         ]
         if self.gap is not None and self.status is not Status.OPTIMAL:
             lines.append(f"best bound {self.bound}, relative gap {100 * self.gap:.2f}%")

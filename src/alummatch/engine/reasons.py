@@ -41,13 +41,41 @@ def unmatched_reasons(
     load = (
         np.bincount(pairs[:, 1], minlength=m) if pairs.size else np.zeros(m, np.int64)
     )
+    out: dict[str, str] = {}
+    # blocks of short mentees: a candidate problem re-scores their rows
+    step = max(1, (1 << 21) // max(m, 1))
+    for c0 in range(0, short.size, step):
+        out.update(
+            _block_reasons(
+                task, short[c0 : c0 + step], count, load, pairs, removed, status
+            )
+        )
+    return out
+
+
+def _block_reasons(
+    task: Task,
+    short: NDArray[np.intp],
+    count: NDArray[np.int64],
+    load: NDArray[np.int64],
+    pairs: NDArray[np.intp],
+    removed: Sequence[tuple[str, NDArray[np.bool_]]],
+    status: Status,
+) -> dict[str, str]:
+    """Reasons of one block of short mentees (see :func:`unmatched_reasons`)."""
+    prob = task.problem
+    m = prob.shape[1]
     free_seat = load < prob.mentor_capacity
     chosen = np.zeros((short.size, m), dtype=np.bool_)
     if pairs.size:
         sel = np.isin(pairs[:, 0], short)
         pos = np.searchsorted(short, pairs[sel, 0])
         chosen[pos, pairs[sel, 1]] = True
-    rule_ok = prob.allowed[short]
+    if prob.candidates is None:
+        rule_ok = prob.allowed[short]
+        row_scores = None
+    else:
+        row_scores, rule_ok = prob.rows(short)
     eff_ok = rule_ok.copy()
     for _, mask in removed:
         eff_ok &= ~mask[short]
@@ -91,7 +119,12 @@ def unmatched_reasons(
                     f"capacity exhausted: the other {n_ok - got} allowed mentor(s) "
                     "are full"
                 )
-        elif task.objective == "total" and (prob.scores[i][open_[k]] <= 0).all():
+        elif (
+            task.objective == "total"
+            and (
+                (prob.scores[i] if row_scores is None else row_scores[k])[open_[k]] <= 0
+            ).all()
+        ):
             reason = (
                 "the allowed mentors with free seats all score <= 0, which would "
                 "lower the total (objective 'total')"

@@ -79,7 +79,12 @@ def _check_output(task: Task, pairs: NDArray[np.intp], solver: str) -> None:
     if pairs.size == 0:
         return
     bad: list[str] = []
-    if not task.allowed[pairs[:, 0], pairs[:, 1]].all():
+    ok = (
+        task.problem.pair_allowed(pairs[:, 0], pairs[:, 1])
+        if task.problem.candidates is not None
+        else task.allowed[pairs[:, 0], pairs[:, 1]]
+    )
+    if not ok.all():
         bad.append("chose a pair that is not allowed")
     n, m = task.allowed.shape
     if (np.bincount(pairs[:, 1], minlength=m) > task.capacity).any():
@@ -193,14 +198,14 @@ def _build_result(
         pairs = pairs[order]
     pairs.setflags(write=False)
     tee, tor = pairs[:, 0], pairs[:, 1]
-    sc = prob.scores[tee, tor]
+    sc = prob.pair_scores(tee, tor)
     comps: dict[str, NDArray[np.float64]] = (
         prob.context.pair_components(tee, tor)
         if prob.context is not None and pairs.size
         else {}
     )
     acceptable: NDArray[np.bool_] | None = None
-    if not np.array_equal(task.allowed, prob.allowed):
+    if prob.candidates is None and not np.array_equal(task.allowed, prob.allowed):
         acceptable = task.allowed.copy()
         acceptable[task.fixed[:, 0], task.fixed[:, 1]] = True
         if np.array_equal(acceptable, prob.allowed):
@@ -229,7 +234,7 @@ def _build_result(
         pairs=pair_objs,
         pair_indices=pairs,
         unmatched=unmatched_reasons(task, pairs, request.removed, status),
-        metrics=compute_metrics(prob, pairs, acceptable=acceptable),
+        metrics=compute_metrics(prob, pairs, acceptable=acceptable, scores=sc),
         runtime_s=runtime,
         objective_name=task.objective,
         bound=bound,

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from alummatch.errors import InputProblem, InvalidInputError
+from alummatch.errors import InputProblem, InvalidInputError, UnsupportedError
 from alummatch.problem import MatchingProblem
 from alummatch.solvers.base import Task, constraint_name
 
@@ -124,6 +124,10 @@ def make_task(
 ) -> Request:
     """Reduce a validated request to a task (see the module docstring)."""
     labels = constraint_labels(constraints)
+    if problem.candidates is not None:
+        return _candidate_request(
+            problem, objective, constraints, labels, time_limit, seed
+        )
     allowed = np.array(problem.allowed, copy=True)
     removed: list[tuple[str, NDArray[np.bool_]]] = []
     pins: list[tuple[str, NDArray[np.intp]]] = []
@@ -191,3 +195,46 @@ def make_task(
     return Request(
         task=task, removed=tuple(removed), diagnosis=tuple(diagnosis), info=info
     )
+
+
+def _candidate_request(
+    problem: MatchingProblem,
+    objective: str,
+    constraints: Sequence[object],
+    labels: tuple[str, ...],
+    time_limit: float | None,
+    seed: int,
+) -> Request:
+    """The task of a candidate problem: nothing pinned, no pair filter.
+
+    Pair filters and pinnings read or return dense masks; a candidate problem
+    has none, so they are refused. ``allowed`` is the problem's empty view:
+    solvers of candidate problems read the candidates instead.
+    """
+    for c, label in zip(constraints, labels, strict=True):
+        if callable(getattr(c, "removed", None)) or callable(
+            getattr(c, "pinned", None)
+        ):
+            raise UnsupportedError(
+                f"{label} removes or pins pairs through dense masks, which a "
+                "candidate problem (build_problem(..., candidates=k)) does not "
+                "hold; build a dense problem, or express it as a rule"
+            )
+    task = Task(
+        problem=problem,
+        objective=objective,
+        allowed=problem.allowed,
+        capacity=problem.mentor_capacity.copy(),
+        min_load=problem.mentor_min_load.copy(),
+        demand=problem.mentee_demand.copy(),
+        fixed=np.empty((0, 2), dtype=np.intp),
+        constraints=tuple(constraints),
+        time_limit=time_limit,
+        seed=int(seed),
+        labels=labels,
+    )
+    info: dict[str, Any] = {}
+    for c in constraints:
+        if callable(getattr(c, "info", None)):
+            info.update(c.info(problem))  # type: ignore[attr-defined]
+    return Request(task=task, info=info)

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -29,6 +29,7 @@ from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.problem import MatchingProblem, check_dense_fits
 from alummatch.profiles import Cohort
 from alummatch.scoring.base import IndexArray, Rule, RuleMask, clone
+from alummatch.scoring.candidates import candidate_rows, select_candidates
 from alummatch.scoring.defaults import default_scorer
 from alummatch.scoring.masks import resolve_rules, rule_mask
 from alummatch.scoring.scorer import Scorer
@@ -135,6 +136,8 @@ def build_problem(
     block_size: int | None = None,
     n_jobs: int | None = None,
     memory_budget: float | None = None,
+    candidates: int | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> MatchingProblem:
     """Score every pair of a cohort in blocks and build the matching problem.
 
@@ -157,6 +160,16 @@ def build_problem(
         :data:`~alummatch.problem.MEMORY_SHARE` of the physical memory (see
         :func:`~alummatch.problem.memory_budget`). Checked before anything is
         fitted or allocated.
+    candidates : int, optional
+        Keep only each mentee's ``candidates`` best allowed mentors (and each
+        mentor's few best mentees), with a bound on every other score: a
+        candidate problem that never holds the dense matrix (see
+        :mod:`alummatch.scoring.candidates`). ``flow`` solves it exactly and
+        certifies the optimum over every pair, re-scoring the mentees whose
+        bound is not conclusive; ``greedy`` works on the candidates alone.
+    progress : callable, optional
+        Called with the number of mentees of each scored block (a progress
+        bar's ``update``); nothing is reported by default.
 
     Returns
     -------
@@ -185,14 +198,27 @@ def build_problem(
         problems.append(
             InputProblem("block_size", "", f"expected an int >= 1, got {block_size!r}")
         )
+    if candidates is not None and (
+        isinstance(candidates, bool)
+        or not isinstance(candidates, int)
+        or candidates < 1
+    ):
+        problems.append(
+            InputProblem("candidates", "", f"expected an int >= 1, got {candidates!r}")
+        )
     if problems:
         raise InvalidInputError(problems)
+    if candidates is not None:
+        return _build_candidates(
+            cohort, scorer, rules, candidates, block_size, n_jobs, progress
+        )
     check_dense_fits(
         cohort.n_mentees,
         cohort.n_mentors,
         memory_budget,
-        way_out="match a smaller cohort, or pass memory_budget= (bytes) if the "
-        "machine has the memory",
+        way_out="pass candidates=k to keep only each mentee's k best mentors "
+        "(exact solvers still certify the optimum over every pair), or "
+        "memory_budget= (bytes) if the machine has the memory",
     )
     t0 = time.perf_counter()
     fitted = (default_scorer() if scorer is None else clone(scorer)).fit(cohort)
@@ -256,4 +282,55 @@ def build_problem(
             [r.preferred_mentees for r in cohort.mentors], cohort.mentee_index()
         ),
         context=CohortContext(cohort, fitted, masks),
+    )
+
+
+def _cohort_arrays(
+    cohort: Cohort,
+) -> dict[str, object]:
+    """Capacities, loads, demands, ids and preferences of a cohort."""
+    cap = np.array(cohort.int_values("mentors", "capacity"))
+    low = np.array(cohort.int_values("mentors", "min_load"))
+    dem = np.array(cohort.int_values("mentees", "demand"))
+    return {
+        "mentor_capacity": cap,
+        "mentor_min_load": low,
+        "mentee_demand": dem,
+        "mentee_ids": cohort.mentee_ids,
+        "mentor_ids": cohort.mentor_ids,
+        "mentee_preferences": _preferences(
+            [r.preferred_mentors for r in cohort.mentees], cohort.mentor_index()
+        ),
+        "mentor_preferences": _preferences(
+            [r.preferred_mentees for r in cohort.mentors], cohort.mentee_index()
+        ),
+    }
+
+
+def _build_candidates(
+    cohort: Cohort,
+    scorer: Scorer | None,
+    rules: Sequence[Rule | RuleMask],
+    k: int,
+    block_size: int | None,
+    n_jobs: int | None,
+    progress: Callable[[int], object] | None,
+) -> MatchingProblem:
+    """``build_problem(..., candidates=k)``: a candidate problem."""
+    fitted = (default_scorer() if scorer is None else clone(scorer)).fit(cohort)
+    masks = tuple(clone(rule_mask(r)).fit(cohort) for r in resolve_rules(rules))
+    n, m = cohort.n_mentees, cohort.n_mentors
+    cand = select_candidates(
+        candidate_rows(fitted, masks),
+        n,
+        m,
+        min(k, m),
+        block_size=block_size or default_block_size(n, m),
+        n_jobs=n_jobs or min(4, os.cpu_count() or 1),
+        progress=progress,
+    )
+    return MatchingProblem.from_candidates(
+        cand,
+        context=CohortContext(cohort, fitted, masks),
+        **_cohort_arrays(cohort),  # type: ignore[arg-type]
     )

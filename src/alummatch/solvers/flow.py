@@ -44,6 +44,7 @@ from numpy.typing import NDArray
 from alummatch.constraints.fairness import GroupQuota
 from alummatch.result import Status
 from alummatch.solvers.base import Encoders, SolverOutput, Task, empty_pairs, unencoded
+from alummatch.solvers.candidate import solve_candidates
 from alummatch.solvers.diagnosis import infeasible_output
 from alummatch.solvers.network import (
     NETWORK_ENCODERS,
@@ -73,12 +74,19 @@ class Flow:
     exact: bool = True
     encoders: ClassVar[Encoders] = NETWORK_ENCODERS
     """The constraint kinds a network encodes (one ``GroupQuota`` at most)."""
+    handles_candidates: ClassVar[bool] = True
+    """Solves candidate problems exactly (:mod:`alummatch.solvers.candidate`)."""
 
     def unsupported(self, task: Task) -> str | None:
         """Why the task is not a network problem, or ``None``."""
         missing = unencoded(task, self.encoders)
         if missing is not None:
             return missing
+        if task.problem.candidates is not None and task.objective == "maxmin":
+            return (
+                "optimise 'maxmin' on a candidate problem yet; use 'total' or "
+                "'coverage', or a dense problem"
+            )
         quotas = task.of_kind(self.encoders, GroupQuota)
         if len(quotas) > 1:
             return (
@@ -89,6 +97,8 @@ class Flow:
 
     def solve(self, task: Task) -> SolverOutput:
         """Solve the task's objective exactly (see module docstring)."""
+        if task.problem.candidates is not None:
+            return solve_candidates(task)
         base = FlowNetwork.from_task(task, arcs=False)
         if base.plain():
             cutoff = _SMALL if task.objective == "maxmin" else _SPARSE

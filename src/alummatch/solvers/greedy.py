@@ -29,6 +29,8 @@ class Greedy:
     exact: bool = False
     encoders: ClassVar[Encoders] = {}
     """No constraint kinds beyond pair filters and pinning (applied by ``solve``)."""
+    handles_candidates: ClassVar[bool] = True
+    """On a candidate problem, the same rounds over each mentee's candidates."""
 
     def unsupported(self, task: Task) -> str | None:
         """Greedy honours capacity, demand, allowed pairs and pair constraints."""
@@ -40,6 +42,8 @@ class Greedy:
 
     def solve(self, task: Task) -> SolverOutput:
         """Run the rounds (see module docstring)."""
+        if task.problem.candidates is not None:
+            return SolverOutput(pairs=_candidate_rounds(task), status=Status.FEASIBLE)
         n, m = task.allowed.shape
         avail = task.allowed & (task.capacity > 0)[None, :]
         if task.objective == "total":
@@ -81,3 +85,38 @@ class Greedy:
             else np.empty((0, 2), dtype=np.intp)
         )
         return SolverOutput(pairs=pairs, status=Status.FEASIBLE)
+
+
+def _candidate_rounds(task: Task) -> NDArray[np.intp]:
+    """The rounds over a candidate problem's pairs only (no dense matrix)."""
+    cs = task.problem.candidates
+    assert cs is not None
+    n, m = task.problem.shape
+    tee, tor, sc = cs.mentees(), cs.mentors, cs.scores
+    order = np.lexsort((tor, -sc, tee))
+    tee, tor, sc = tee[order], tor[order], sc[order]
+    alive = (task.capacity > 0)[tor] & (task.demand > 0)[tee]
+    if task.objective == "total":
+        alive &= sc > 0  # a non-positive pair never raises the total
+    need = task.demand.astype(np.int64).copy()
+    seats = task.capacity.astype(np.int64).copy()
+    chosen: list[NDArray[np.intp]] = []
+    while True:
+        idx = np.flatnonzero(alive & (need[tee] > 0) & (seats[tor] > 0))
+        if idx.size == 0:
+            break
+        _, first = np.unique(tee[idx], return_index=True)
+        e = idx[first]  # each mentee's best open candidate
+        by = np.lexsort((tee[e], -sc[e], tor[e]))
+        e = e[by]
+        t_e = tor[e]
+        start = np.r_[0, np.nonzero(np.diff(t_e))[0] + 1]
+        rank = np.arange(e.size) - np.repeat(start, np.diff(np.r_[start, e.size]))
+        e = e[rank < seats[t_e]]
+        alive[e] = False
+        chosen.append(np.stack([tee[e], tor[e]], axis=1))
+        seats -= np.bincount(tor[e], minlength=m)
+        need -= np.bincount(tee[e], minlength=n)
+    if not chosen:
+        return np.empty((0, 2), dtype=np.intp)
+    return np.concatenate(chosen).astype(np.intp)

@@ -51,14 +51,33 @@ def get_solver(solver: str | Solver) -> Solver:
     return solver
 
 
+def _why_not(solver: Solver, task: Task) -> str | None:
+    """``solver.unsupported(task)``, and the refusal of candidate problems.
+
+    A candidate problem holds no dense matrix: only solvers that declare
+    ``handles_candidates = True`` (``flow``, ``greedy``) read its candidates;
+    every other solver is refused before it could allocate the matrix.
+    """
+    if task.problem.candidates is not None and not getattr(
+        solver, "handles_candidates", False
+    ):
+        n, m = task.problem.shape
+        return (
+            f"solve a candidate problem ({n} x {m}, built with "
+            "build_problem(..., candidates=k)) without allocating the dense "
+            "matrix; use 'flow' (exact, certified over every pair) or 'greedy'"
+        )
+    return solver.unsupported(task)
+
+
 def supporting_solvers(task: Task) -> list[str]:
     """Registry names of the solvers that can honour ``task``."""
-    return [name for name, s in REGISTRY.items() if s.unsupported(task) is None]
+    return [name for name, s in REGISTRY.items() if _why_not(s, task) is None]
 
 
 def ensure_supported(solver: Solver, task: Task) -> None:
     """Raise :class:`UnsupportedError` when ``solver`` cannot honour ``task``."""
-    reason = solver.unsupported(task)
+    reason = _why_not(solver, task)
     if reason is not None:
         others = [n for n in supporting_solvers(task) if n != solver.name]
         hint = f"; solvers that can: {', '.join(others)}" if others else ""
@@ -70,10 +89,10 @@ def pick_solver(solver: str | Solver, task: Task) -> Solver:
     if solver == "auto":
         for name in AUTO_ORDER:
             cand = REGISTRY.get(name)
-            if cand is not None and cand.unsupported(task) is None:
+            if cand is not None and _why_not(cand, task) is None:
                 return cand
         reasons = "; ".join(
-            f"{name}: cannot {REGISTRY[name].unsupported(task)}"
+            f"{name}: cannot {_why_not(REGISTRY[name], task)}"
             for name in AUTO_ORDER
             if name in REGISTRY
         )

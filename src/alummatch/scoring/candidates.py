@@ -1,0 +1,258 @@
+"""Candidate problems: each mentee's best mentors, scored in blocks, never dense.
+
+``build_problem(cohort, candidates=k)`` scores mentees in blocks on a thread
+pool, exactly as the dense build does, and keeps of each block only
+
+- each mentee's ``k`` best allowed mentors (ties to the lower index) and the
+  ``k + 1``-th best allowed score, an upper bound on every allowed score the
+  mentee loses (``-inf`` when it has no other allowed mentor);
+- each mentor's ``k_mentor`` best allowed mentees over the whole cohort
+  (merged block by block), added to those mentees' candidates, so that a
+  mentor that no mentee ranks high still has pairs to fill its seats with.
+
+The result is a :class:`~alummatch.problem.CandidateSet`: CSR rows of
+candidate mentors and their scores, the bounds, and the callback that
+re-scores whole rows with the fitted scorer and rules (the values the
+candidates were taken from, so a re-scored pair equals its candidate score).
+Exact solvers certify an optimum over every pair with it (see
+:mod:`alummatch.solvers.candidate`). Memory: the blocks in flight and
+``O(n_mentees * k)`` for the result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+try:
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+except ImportError:  # pragma: no cover - a dependency of scikit-learn
+    threadpool_limits = None
+
+from alummatch.problem import CandidateSet
+from alummatch.scoring.base import IndexArray, RuleMask
+from alummatch.scoring.scorer import Scorer
+
+__all__ = ["DEFAULT_MENTOR_CANDIDATES", "candidate_rows", "select_candidates"]
+
+logger = logging.getLogger("alummatch")
+
+DEFAULT_MENTOR_CANDIDATES = 4
+"""Best mentees kept per mentor (beside each mentee's ``k`` best mentors)."""
+
+BlockScorer = Callable[
+    [IndexArray], tuple[NDArray[np.floating[Any]], NDArray[np.bool_]]
+]
+"""Mentee indices -> scores and allowed mask against every mentor."""
+
+
+def candidate_rows(scorer: Scorer, masks: Sequence[RuleMask]) -> BlockScorer:
+    """The row callback of a fitted scorer and fitted rule masks."""
+
+    def rows(
+        mentee_idx: IndexArray,
+    ) -> tuple[NDArray[np.floating[Any]], NDArray[np.bool_]]:
+        idx = np.asarray(mentee_idx, dtype=np.intp)
+        sc = scorer.score(idx)
+        ok = np.ones(sc.shape, dtype=np.bool_)
+        for mask in masks:
+            ok &= mask.allowed(idx)
+        return sc, ok
+
+    return rows
+
+
+def _block_top(
+    sc: NDArray[np.floating[Any]], ok: NDArray[np.bool_], k: int
+) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64]]:
+    """Each row's ``k`` best allowed columns, their values, and the next best.
+
+    Returns ``(cols, vals, bound)``: ``cols`` and ``vals`` of shape
+    ``(rows, k)`` with ``-1`` / ``-inf`` where a row has fewer allowed
+    columns, and ``bound`` the ``k + 1``-th best allowed value (``-inf`` if
+    none).
+    """
+    r, m = sc.shape
+    neg = np.negative(sc, dtype=np.float32)
+    neg[~ok] = np.inf
+    take = min(k + 1, m)
+    if take < m:
+        idx = np.argpartition(neg, take - 1, axis=1)[:, :take]
+    else:
+        idx = np.broadcast_to(np.arange(m), (r, m)).copy()
+    part = np.take_along_axis(neg, idx, axis=1)
+    # order the few kept by value, then by column (ties to the lower index)
+    order = np.lexsort((idx, part), axis=1)
+    idx = np.take_along_axis(idx, order, axis=1)
+    part = np.take_along_axis(part, order, axis=1)
+    vals = -part.astype(np.float64)
+    bound = np.full(r, -np.inf)
+    if take > k:
+        bound = vals[:, k].copy()
+        idx, vals = idx[:, :k], vals[:, :k]
+    finite = np.isfinite(vals)
+    cols = np.where(finite, idx, -1).astype(np.intp)
+    vals = np.where(finite, vals, -np.inf)
+    if vals.shape[1] < k:
+        pad = k - vals.shape[1]
+        cols = np.pad(cols, ((0, 0), (0, pad)), constant_values=-1)
+        vals = np.pad(vals, ((0, 0), (0, pad)), constant_values=-np.inf)
+    return cols, vals, bound
+
+
+def _column_top(
+    sc: NDArray[np.floating[Any]], ok: NDArray[np.bool_], rows: IndexArray, kc: int
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Each column's ``kc`` best allowed rows of a block: ``(kc, m)`` arrays."""
+    r, m = sc.shape
+    neg = np.negative(sc, dtype=np.float32)
+    neg[~ok] = np.inf
+    take = min(kc, r)
+    if take < r:
+        idx = np.argpartition(neg, take - 1, axis=0)[:take]
+    else:
+        idx = np.broadcast_to(np.arange(r)[:, None], (r, m)).copy()
+    vals = -np.take_along_axis(neg, idx, axis=0).astype(np.float64)
+    return rows[idx], vals
+
+
+def _merge_columns(
+    best_rows: NDArray[np.intp],
+    best_vals: NDArray[np.float64],
+    rows: NDArray[np.intp],
+    vals: NDArray[np.float64],
+    kc: int,
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Keep each column's ``kc`` best of two ``(k, m)`` candidate lists."""
+    all_rows = np.concatenate([best_rows, rows])
+    all_vals = np.concatenate([best_vals, vals])
+    order = np.lexsort((all_rows, -all_vals), axis=0)[:kc]
+    return (
+        np.take_along_axis(all_rows, order, axis=0),
+        np.take_along_axis(all_vals, order, axis=0),
+    )
+
+
+def select_candidates(
+    rows: BlockScorer,
+    n: int,
+    m: int,
+    k: int,
+    *,
+    block_size: int,
+    n_jobs: int,
+    k_mentor: int = DEFAULT_MENTOR_CANDIDATES,
+    progress: Callable[[int], object] | None = None,
+) -> CandidateSet:
+    """Score every mentee in blocks and keep the candidates (module docstring).
+
+    Parameters
+    ----------
+    rows : callable
+        Mentee indices -> scores and allowed mask (:func:`candidate_rows`).
+    n, m : int
+        Mentees and mentors.
+    k : int
+        Best mentors kept per mentee.
+    block_size : int
+        Mentees scored at a time.
+    n_jobs : int
+        Threads.
+    k_mentor : int
+        Best mentees kept per mentor.
+    progress : callable, optional
+        Called with the number of mentees of each block done.
+    """
+    t0 = time.perf_counter()
+    kc = max(0, min(int(k_mentor), n))
+    cols = np.empty((n, k), dtype=np.intp)
+    vals = np.empty((n, k), dtype=np.float64)
+    bound = np.empty(n, dtype=np.float64)
+    best_rows = np.full((0, m), -1, dtype=np.intp)
+    best_vals = np.full((0, m), -np.inf)
+
+    def work(
+        start: int,
+    ) -> tuple[NDArray[np.intp], NDArray[np.float64]] | None:
+        idx = np.arange(start, min(start + block_size, n), dtype=np.intp)
+        sc, ok = rows(idx)
+        c, v, b = _block_top(sc, ok, k)
+        cols[idx], vals[idx], bound[idx] = c, v, b
+        if kc == 0:
+            return None
+        return _column_top(sc, ok, idx, kc)
+
+    starts = range(0, n, block_size)
+    limit = (
+        threadpool_limits(limits=1, user_api="blas")
+        if threadpool_limits is not None
+        else contextlib.nullcontext()
+    )
+    done = 0
+    with limit:
+        if n_jobs > 1 and len(starts) > 1:
+            with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+                results = pool.map(work, starts)
+                for s, out in zip(starts, results, strict=True):
+                    if out is not None:
+                        best_rows, best_vals = _merge_columns(
+                            best_rows, best_vals, *out, kc
+                        )
+                    done = min(s + block_size, n)
+                    if progress is not None:
+                        progress(done - s)
+        else:
+            for s in starts:
+                out = work(s)
+                if out is not None:
+                    best_rows, best_vals = _merge_columns(
+                        best_rows, best_vals, *out, kc
+                    )
+                if progress is not None:
+                    progress(min(s + block_size, n) - s)
+    logger.info(
+        "candidates: scored %d x %d pairs in %d blocks, kept %d per mentee and "
+        "%d per mentor in %.2fs",
+        n,
+        m,
+        len(starts),
+        k,
+        kc,
+        time.perf_counter() - t0,
+    )
+    # every pair: the mentees' own lists, then the mentors' best mentees
+    tee = np.repeat(np.arange(n, dtype=np.intp), k)
+    tor = cols.ravel()
+    sc = vals.ravel()
+    keep = tor >= 0
+    tee, tor, sc = tee[keep], tor[keep], sc[keep]
+    if kc:
+        ok = np.isfinite(best_vals) & (best_rows >= 0)
+        extra_tee = best_rows[ok]
+        extra_tor = np.broadcast_to(np.arange(m), best_rows.shape)[ok]
+        tee = np.concatenate([tee, extra_tee])
+        tor = np.concatenate([tor, extra_tor])
+        sc = np.concatenate([sc, best_vals[ok]])
+    key = tee.astype(np.int64) * m + tor
+    key, first = np.unique(key, return_index=True)
+    tee, tor, sc = tee[first], tor[first], sc[first]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tee, minlength=n), out=indptr[1:])
+    for a in (indptr, tor, sc, bound):
+        a.setflags(write=False)
+    return CandidateSet(
+        indptr=indptr,
+        mentors=tor.astype(np.intp),
+        scores=sc,
+        bound=bound,
+        n_mentors=m,
+        rescore=rows,
+        k=k,
+    )

@@ -1,0 +1,214 @@
+"""Candidate problems: the k best mentors per mentee, bounds, and exact solves.
+
+``build_problem(cohort, candidates=k)`` never holds the dense matrix; ``flow``
+certifies its optimum over every pair by re-scoring the mentees whose bound
+is not conclusive. Each test compares with the dense problem of the same
+cohort.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.fairbrute import key_of
+
+from alummatch import MatchingProblem, Status, build_problem, solve
+from alummatch.constraints import BalancedLoad, Forbidden, GroupQuota
+from alummatch.datasets import synthetic_cohort
+from alummatch.errors import InvalidInputError, UnsupportedError
+from alummatch.profiles import Cohort
+
+
+@cache
+def _cohort(n: int, m: int, seed: int) -> Cohort:
+    return synthetic_cohort(n, m, seed=seed)
+
+
+@cache
+def _pair(n: int, m: int, seed: int, k: int) -> tuple[MatchingProblem, MatchingProblem]:
+    """The dense and the candidate problem of one synthetic cohort."""
+    c = _cohort(n, m, seed)
+    return build_problem(c), build_problem(c, candidates=k)
+
+
+def test_candidates_are_the_k_best_with_a_bound_on_the_rest() -> None:
+    """Each row keeps its k best allowed mentors; the bound covers every other."""
+    dense, cand = _pair(80, 30, 0, 3)
+    cs = cand.candidates
+    assert cs is not None
+    assert np.isnan(cand.scores).all()
+    assert cand.scores.strides == (0, 0)  # a view: no memory
+    s = np.where(dense.allowed, dense.scores, -np.inf)
+    for i in range(dense.n_mentees):
+        row = cs.mentors[cs.indptr[i] : cs.indptr[i + 1]]
+        assert np.all(np.diff(row) > 0)
+        np.testing.assert_array_equal(
+            cs.scores[cs.indptr[i] : cs.indptr[i + 1]], dense.scores[i, row]
+        )
+        assert dense.allowed[i, row].all()
+        best = np.lexsort((np.arange(30), -s[i]))[:3]
+        best = best[np.isfinite(s[i, best])]
+        assert set(best.tolist()) <= set(row.tolist())
+        rest = np.ones(30, dtype=bool)
+        rest[row] = False
+        top_rest = s[i, rest].max(initial=-np.inf)
+        assert top_rest <= cs.bound[i]
+        assert cs.bound[i] == np.sort(s[i])[::-1][3]
+
+
+def test_pair_scores_rows_and_allowed_match_the_dense_problem() -> None:
+    """Pairs inside and outside the candidates read the dense values."""
+    dense, cand = _pair(80, 30, 0, 3)
+    rng = np.random.default_rng(0)
+    tee = rng.integers(0, 80, 200)
+    tor = rng.integers(0, 30, 200)
+    np.testing.assert_array_equal(cand.pair_scores(tee, tor), dense.scores[tee, tor])
+    np.testing.assert_array_equal(cand.pair_allowed(tee, tor), dense.allowed[tee, tor])
+    s, a = cand.rows(np.array([3, 7]))
+    np.testing.assert_array_equal(s, dense.scores[[3, 7]])
+    np.testing.assert_array_equal(a, dense.allowed[[3, 7]])
+
+
+@pytest.mark.parametrize("objective", ["total", "coverage"])
+def test_with_every_mentor_as_candidate_nothing_changes(objective: str) -> None:
+    """k >= mentors: the same pairs and total as the dense problem, to 1e-9."""
+    dense, cand = _pair(120, 40, 1, 40)
+    a = solve(dense, "flow", objective=objective)
+    b = solve(cand, "flow", objective=objective)
+    assert b.status is Status.OPTIMAL
+    np.testing.assert_array_equal(a.pair_indices, b.pair_indices)
+    assert b.objective == pytest.approx(a.objective, rel=1e-9)
+    assert b.info["certified"] == 1.0
+
+
+@pytest.mark.parametrize("objective", ["total", "coverage"])
+def test_small_k_is_certified_by_rescoring(objective: str) -> None:
+    """One candidate per mentee: pricing re-scores mentees and adds pairs."""
+    dense, cand = _pair(150, 40, 2, 1)
+    a = solve(dense, "flow", objective=objective)
+    b = solve(cand, "flow", objective=objective)
+    assert b.status is Status.OPTIMAL
+    assert b.info["rescored_rows"] > 0
+    assert b.info["pricing_rounds"] >= 1
+    assert b.info["working_pairs"] > cand.candidates.nnz  # type: ignore[union-attr]
+    assert key_of(dense, b.pair_indices, objective) == pytest.approx(
+        key_of(dense, a.pair_indices, objective), rel=1e-9
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(5, 40),
+    m=st.integers(2, 12),
+    seed=st.integers(0, 3),
+    k=st.integers(1, 3),
+    objective=st.sampled_from(["total", "coverage"]),
+    data=st.data(),
+)
+def test_candidates_equal_dense_on_random_cohorts(
+    n: int, m: int, seed: int, k: int, objective: str, data: st.DataObject
+) -> None:
+    """Random cohorts, capacities, minimum loads, a quota, balanced loads.
+
+    The candidate problem reaches the dense optimum (or both are infeasible).
+    """
+    dense, cand = _pair(n, m, seed, k)
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    cap = rng.integers(0, 4, m)
+    low = np.minimum(cap, rng.integers(0, 2, m)) * data.draw(st.booleans())
+    dense = dense.replace(mentor_capacity=cap, mentor_min_load=low)
+    cand = cand.replace(mentor_capacity=cap, mentor_min_load=low)
+    cons: list[object] = []
+    weight = data.draw(st.sampled_from([0.0, 0.05]))
+    if data.draw(st.booleans()):
+        groups = {
+            mid: ("a" if g else "b")
+            for mid, g in zip(dense.mentee_ids, rng.random(n) < 0.4, strict=True)
+        }
+        cons.append(GroupQuota(data.draw(st.sampled_from([0.3, 0.8])), groups=groups))
+    if weight:
+        cons.append(BalancedLoad(weight))
+    a = solve(dense, "flow", objective=objective, constraints=cons)
+    b = solve(cand, "flow", objective=objective, constraints=cons)
+    assert a.status is b.status
+    if a.status is Status.OPTIMAL:
+        assert key_of(dense, b.pair_indices, objective, weight) == pytest.approx(
+            key_of(dense, a.pair_indices, objective, weight), rel=1e-9, abs=1e-9
+        )
+
+
+def test_infeasible_minimum_loads_on_candidates() -> None:
+    """Minimum loads above the demand: infeasible, with a sentence why."""
+    _, cand = _pair(10, 8, 0, 2)
+    cand = cand.replace(mentor_capacity=3, mentor_min_load=2)
+    r = solve(cand, "flow", objective="coverage")
+    assert r.status is Status.INFEASIBLE
+    assert r.diagnosis
+
+
+@pytest.mark.parametrize("solver", ["hungarian", "cpsat", "stable"])
+def test_dense_solvers_refuse_candidate_problems(solver: str) -> None:
+    """Solvers that need the matrix refuse, naming flow, before allocating it."""
+    _, cand = _pair(30, 10, 0, 2)
+    with pytest.raises(UnsupportedError, match="'flow'"):
+        solve(cand, solver)
+
+
+def test_auto_picks_flow_and_maxmin_is_refused() -> None:
+    """``auto`` solves a candidate problem with flow; maxmin is not offered yet."""
+    _, cand = _pair(30, 10, 0, 2)
+    assert solve(cand).solver == "flow"
+    with pytest.raises(UnsupportedError, match="maxmin"):
+        solve(cand, "flow", objective="maxmin")
+
+
+def test_pair_filters_are_refused_on_candidate_problems() -> None:
+    """Forbidden needs the dense mask: refused with the way out."""
+    _, cand = _pair(30, 10, 0, 2)
+    bad = Forbidden([(cand.mentee_ids[0], cand.mentor_ids[0])])
+    with pytest.raises(UnsupportedError, match="candidate problem"):
+        solve(cand, "flow", constraints=[bad])
+
+
+def test_greedy_on_candidates_equals_dense_greedy_with_every_mentor() -> None:
+    """Greedy's rounds over candidates: dense greedy when every mentor is one."""
+    dense, cand = _pair(120, 40, 1, 40)
+    for objective in ("total", "coverage"):
+        a = solve(dense, "greedy", objective=objective)
+        b = solve(cand, "greedy", objective=objective)
+        np.testing.assert_array_equal(a.pair_indices, b.pair_indices)
+
+
+def test_results_of_candidate_problems_explain_and_report() -> None:
+    """Pairs, reasons, explanations and metrics work; blocking pairs say so."""
+    dense, cand = _pair(150, 40, 2, 2)
+    r = solve(cand, "flow", objective="coverage")
+    d = solve(dense, "flow", objective="coverage")
+    assert r.metrics.blocking_pairs is None
+    assert "blocking pairs: not computed" in r.summary()
+    assert r.unmatched == d.unmatched
+    first = r.pairs[0].mentee_id
+    assert r.explain(first) == d.explain(first)
+    assert r.pairs[0].components == d.pairs[0].components
+    assert len(r.to_frame()) == len(d.to_frame())
+    with pytest.raises(ValueError, match="not computed"):
+        r.blocking_pairs()
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, True])
+def test_candidates_must_be_a_positive_int(bad: object) -> None:
+    """``candidates=`` is validated with the other arguments."""
+    with pytest.raises(InvalidInputError, match="candidates"):
+        build_problem(_cohort(10, 5, 0), candidates=bad)  # type: ignore[arg-type]
+
+
+def test_refusal_suggests_candidates() -> None:
+    """A dense cohort above the budget is told about ``candidates=``."""
+    with pytest.raises(InvalidInputError, match="candidates=k"):
+        build_problem(_cohort(10, 5, 0), memory_budget=100)
+    p = build_problem(_cohort(10, 5, 0), memory_budget=100, candidates=2)
+    assert p.candidates is not None
