@@ -17,10 +17,19 @@ mentor with a free seat or not, so mentee ``i`` is settled when
 ``round(bound[i] * factor) <= d[i] - d_max`` (for the matched-slots stage,
 whose pair costs are 0: when ``d[i] >= d_max``). The other mentees are
 re-scored, in blocks, with the problem's scorer and rules; their violating
-pairs (the best ``_ADD_PER_ROW`` of each) join the working set, their bound
-drops to the largest score still outside it, and the flow is solved again
-until no mentee is left unsettled: the flow is then optimal over every
-allowed pair, exactly as if the whole matrix had been built.
+pairs (the best ``_ADD_PER_ROW`` of each) join the working set, and the flow
+is solved again until no mentee is left unsettled: the flow is then optimal
+over every allowed pair, exactly as if the whole matrix had been built.
+
+A re-scored mentee is not re-scored again for nothing: its best
+``_RESERVE`` other pairs are kept with their exact scores (priced exactly in
+later rounds; the bound drops to the next score) and every pair of its row is
+kept as one byte, an upper bound on the score on ``_LEVELS`` levels between
+the row's smallest and largest (0: not allowed). Later rounds price its
+pairs one by one against those upper bounds and re-score it only when one
+of them could still violate. The bytes are allocated lazily (untouched pages
+cost nothing), so memory grows with the mentees re-scored, one byte a
+mentor each.
 
 Stages and requirements are those of the sparse path: the most matched slots
 that meet minimum loads and one ``GroupQuota`` (a min-cost flow with
@@ -54,6 +63,10 @@ _BLOCK = 1 << 21
 """Pairs re-scored at once (rows of a block times mentors)."""
 _ADD_PER_ROW = 4
 """Most pairs a re-scored mentee gains per pricing round."""
+_RESERVE = 64
+"""Best pairs outside the working set kept, with their scores, per re-scored mentee."""
+_LEVELS = 254
+"""Levels of the one-byte upper bound kept per pair of a re-scored mentee."""
 
 
 @dataclass(eq=False)
@@ -115,7 +128,14 @@ def _pick_rows(
 
 @dataclass(eq=False)
 class _Pricer:
-    """Prices every pair outside the working set, re-scoring unsettled mentees."""
+    """Prices every pair outside the working set, re-scoring unsettled mentees.
+
+    Besides the bound, re-scored mentees leave two things behind: their best
+    ``_RESERVE`` pairs outside the working set with exact scores (priced
+    exactly in later rounds; the bound drops to the next score) and their
+    allowed mentors as bits (the matched-slots stage, whose pair costs are
+    0, then re-scores only mentees with a violating pair).
+    """
 
     cs: CandidateSet
     work: _Working
@@ -123,6 +143,112 @@ class _Pricer:
     bound: NDArray[np.float64]
     rounds: int = 0
     rescored: int = 0
+    reserve: _Working | None = None
+    quant: NDArray[np.uint8] | None = None
+    q_low: NDArray[np.float64] | None = None
+    q_span: NDArray[np.float64] | None = None
+    cached: NDArray[np.bool_] | None = None
+
+    def __post_init__(self) -> None:
+        m = self.cs.n_mentors
+        empty_i = np.empty(0, dtype=np.intp)
+        self.reserve = _Working(empty_i, empty_i, np.empty(0), m)
+        self.cached = np.zeros(self.cs.n_mentees, dtype=np.bool_)
+
+    def _known(self, rows: NDArray[np.intp]) -> NDArray[np.bool_]:
+        assert self.reserve is not None
+        return self.work.in_rows(rows) | self.reserve.in_rows(rows)
+
+    def _price_reserve(
+        self, d_tee: NDArray[np.int64], d_tor: NDArray[np.int64], factor: float | None
+    ) -> int:
+        """Move the reserve pairs with a negative reduced cost to the working set."""
+        res = self.reserve
+        assert res is not None
+        if res.tee.size == 0:
+            return 0
+        if factor is None:
+            gain = (d_tor[res.tor] - d_tee[res.tee]).astype(np.float64)
+            key = res.sc
+        else:
+            exact = scale_scores(res.sc, factor) - d_tee[res.tee] + d_tor[res.tor]
+            gain = exact.astype(np.float64)
+            key = gain
+        viol = np.nonzero(gain > 0)[0]
+        if viol.size == 0:
+            return 0
+        # the _ADD_PER_ROW best of each mentee
+        order = np.lexsort((-key[viol], res.tee[viol]))
+        viol = viol[order]
+        t = res.tee[viol]
+        first = np.r_[0, np.nonzero(np.diff(t))[0] + 1]
+        rank = np.arange(t.size) - np.repeat(first, np.diff(np.r_[first, t.size]))
+        move = viol[rank < _ADD_PER_ROW]
+        self.work.add(res.tee[move], res.tor[move], res.sc[move])
+        keep = np.ones(res.tee.size, dtype=np.bool_)
+        keep[move] = False
+        self.reserve = _Working(res.tee[keep], res.tor[keep], res.sc[keep], res.m)
+        return int(move.size)
+
+    def _upper(self, part: NDArray[np.intp]) -> NDArray[np.float64]:
+        """Upper bounds of the cached mentees' scores (``-inf``: not usable)."""
+        assert self.quant is not None
+        assert self.q_low is not None
+        assert self.q_span is not None
+        q = self.quant[part]
+        span = self.q_span[part, None]
+        ub = self.q_low[part, None] + (q.astype(np.float64) - 1.0) / _LEVELS * span
+        ub += 1e-9 * (np.abs(span) + np.abs(self.q_low[part, None]) + 1.0)
+        ub[q == 0] = -np.inf
+        return ub
+
+    def _store(
+        self, part: NDArray[np.intp], s: NDArray[np.float64], usable: NDArray[np.bool_]
+    ) -> None:
+        """Keep re-scored rows as one byte a pair: an upper bound, 0 if unusable."""
+        if self.quant is None:
+            n, m = self.cs.n_mentees, self.cs.n_mentors
+            # zeroed pages are only touched for the rows stored
+            self.quant = np.zeros((n, m), dtype=np.uint8)
+            self.q_low = np.zeros(n)
+            self.q_span = np.ones(n)
+        assert self.q_low is not None
+        assert self.q_span is not None
+        assert self.cached is not None
+        masked = np.where(usable, s, np.nan)
+        with np.errstate(all="ignore"):
+            low = np.nanmin(masked, axis=1, initial=np.inf)
+            high = np.nanmax(masked, axis=1, initial=-np.inf)
+        low = np.where(np.isfinite(low), low, 0.0)
+        span = np.where(high > low, high - low, 1.0)
+        level = np.ceil((s - low[:, None]) / span[:, None] * _LEVELS)
+        q = np.clip(level, 0, _LEVELS) + 1
+        self.quant[part] = np.where(usable, q, 0).astype(np.uint8)
+        self.q_low[part], self.q_span[part] = low, span
+        self.cached[part] = True
+
+    def _possible(
+        self,
+        rows: NDArray[np.intp],
+        d_tee: NDArray[np.int64],
+        d_tor: NDArray[np.int64],
+        factor: float | None,
+    ) -> NDArray[np.intp]:
+        """Cached mentees with an unknown pair whose upper bound could violate."""
+        m = self.cs.n_mentors
+        step = max(1, _BLOCK // max(m, 1))
+        out: list[NDArray[np.intp]] = []
+        for r0 in range(0, rows.size, step):
+            part = rows[r0 : r0 + step]
+            ub = self._upper(part)
+            open_ = np.isfinite(ub) & ~self._known(part)
+            if factor is None:
+                viol = open_ & (d_tor[None, :] > d_tee[part, None])
+            else:
+                top = scale_scores(np.where(open_, ub, 0.0), factor)
+                viol = open_ & (top - d_tee[part, None] + d_tor[None, :] > 0)
+            out.append(part[viol.any(axis=1)])
+        return np.concatenate(out) if out else rows[:0]
 
     def round(
         self, d_tee: NDArray[np.int64], d_tor: NDArray[np.int64], factor: float | None
@@ -131,7 +257,9 @@ class _Pricer:
 
         A mentee is settled by its bound (module docstring) or re-scored.
         """
+        assert self.cached is not None
         self.rounds += 1
+        added = self._price_reserve(d_tee, d_tor, factor)
         d_max = int(d_tor[self.usable_tor].max(initial=np.iinfo(np.int64).min))
         has = np.isfinite(self.bound)
         if factor is None:
@@ -140,16 +268,45 @@ class _Pricer:
             top = np.where(has, self.bound, 0.0)
             unsettled = has & (scale_scores(top, factor) - d_tee + d_max > 0)
         rows = np.nonzero(unsettled)[0].astype(np.intp)
-        if rows.size == 0:
-            return 0
+        if rows.size and self.quant is not None:
+            # mentees re-scored before: priced pair by pair from their bytes
+            hit = self.cached[rows]
+            again = self._possible(rows[hit], d_tee, d_tor, factor)
+            rows = np.union1d(rows[~hit], again).astype(np.intp)
+        if rows.size:
+            added += self._rescore(rows, d_tee, d_tor, factor)
+        if rows.size or added:
+            logger.info(
+                "pricing round %d: %d mentees re-scored, %d pairs added",
+                self.rounds,
+                rows.size,
+                added,
+            )
+        return added
+
+    def _rescore(
+        self,
+        rows: NDArray[np.intp],
+        d_tee: NDArray[np.int64],
+        d_tor: NDArray[np.int64],
+        factor: float | None,
+    ) -> int:
+        """Re-score mentees: add their violators, keep a reserve, lower the bound."""
+        assert self.cached is not None
+        assert self.reserve is not None
         m = self.cs.n_mentors
         step = max(1, _BLOCK // max(m, 1))
         added = 0
+        res_t: list[NDArray[np.intp]] = []
+        res_r: list[NDArray[np.intp]] = []
+        res_s: list[NDArray[np.float64]] = []
         for r0 in range(0, rows.size, step):
             part = rows[r0 : r0 + step]
             s_rows, a_rows = self.cs.rescore(part)
             s = np.asarray(s_rows, dtype=np.float64)
-            out = a_rows & ~self.work.in_rows(part) & self.usable_tor[None, :]
+            usable = a_rows & self.usable_tor[None, :]
+            self._store(part, s, usable)
+            out = usable & ~self._known(part)
             if factor is None:
                 gain = (d_tor[None, :] - d_tee[part, None]).astype(np.float64)
                 viol = out & (gain > 0)
@@ -163,14 +320,17 @@ class _Pricer:
                 self.work.add(part[a], b, s[a, b])
                 out[a, b] = False
                 added += int(a.size)
+            # the best others become the reserve; the bound covers the rest
+            a, b = _pick_rows(out, s, _RESERVE)
+            res_t.append(part[a])
+            res_r.append(b)
+            res_s.append(s[a, b])
+            out[a, b] = False
             self.bound[part] = np.where(out, s, -np.inf).max(axis=1)
-        self.rescored += int(rows.size)
-        logger.info(
-            "pricing round %d: %d mentees re-scored, %d pairs added",
-            self.rounds,
-            rows.size,
-            added,
+        self.reserve.add(
+            np.concatenate(res_t), np.concatenate(res_r), np.concatenate(res_s)
         )
+        self.rescored += int(rows.size)
         return added
 
 
