@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -138,6 +139,7 @@ def build_problem(
     memory_budget: float | None = None,
     candidates: int | None = None,
     progress: Callable[[int], object] | None = None,
+    client: Any = None,
 ) -> MatchingProblem:
     """Score every pair of a cohort in blocks and build the matching problem.
 
@@ -170,6 +172,12 @@ def build_problem(
     progress : callable, optional
         Called with the number of mentees of each scored block (a progress
         bar's ``update``); nothing is reported by default.
+    client : dask.distributed.Client, optional
+        With ``candidates``: score the blocks and select the candidates on a
+        Dask cluster (``pip install 'alummatch[dask]'``); the fitted scorer
+        and rules are scattered to the workers once, each block of mentees is
+        a task, and only candidates and bounds come back. The solve stays on
+        this machine.
 
     Returns
     -------
@@ -206,11 +214,19 @@ def build_problem(
         problems.append(
             InputProblem("candidates", "", f"expected an int >= 1, got {candidates!r}")
         )
+    if client is not None and candidates is None:
+        problems.append(
+            InputProblem(
+                "client",
+                "",
+                "a Dask client scores candidate problems only; pass candidates=k",
+            )
+        )
     if problems:
         raise InvalidInputError(problems)
     if candidates is not None:
         return _build_candidates(
-            cohort, scorer, rules, candidates, block_size, n_jobs, progress
+            cohort, scorer, rules, candidates, block_size, n_jobs, progress, client
         )
     check_dense_fits(
         cohort.n_mentees,
@@ -315,6 +331,7 @@ def _build_candidates(
     block_size: int | None,
     n_jobs: int | None,
     progress: Callable[[int], object] | None,
+    client: Any = None,
 ) -> MatchingProblem:
     """``build_problem(..., candidates=k)``: a candidate problem."""
     fitted = (default_scorer() if scorer is None else clone(scorer)).fit(cohort)
@@ -328,6 +345,7 @@ def _build_candidates(
         block_size=block_size or default_block_size(n, m),
         n_jobs=n_jobs or min(4, os.cpu_count() or 1),
         progress=progress,
+        client=client,
     )
     return MatchingProblem.from_candidates(
         cand,

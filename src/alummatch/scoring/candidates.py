@@ -40,7 +40,12 @@ from alummatch.problem import CandidateSet
 from alummatch.scoring.base import IndexArray, RuleMask
 from alummatch.scoring.scorer import Scorer
 
-__all__ = ["DEFAULT_MENTOR_CANDIDATES", "candidate_rows", "select_candidates"]
+__all__ = [
+    "DEFAULT_MENTOR_CANDIDATES",
+    "candidate_rows",
+    "score_block",
+    "select_candidates",
+]
 
 logger = logging.getLogger("alummatch")
 
@@ -140,6 +145,26 @@ def _merge_columns(
     )
 
 
+_BlockOut = tuple[
+    NDArray[np.intp],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    tuple[NDArray[np.intp], NDArray[np.float64]] | None,
+]
+
+
+def score_block(rows: BlockScorer, start: int, stop: int, k: int, kc: int) -> _BlockOut:
+    """Candidates of mentees ``start..stop-1``: columns, values, bounds, mentors' best.
+
+    A plain function of its arguments, so that it runs as a thread-pool job
+    or as a Dask task alike.
+    """
+    idx = np.arange(start, stop, dtype=np.intp)
+    sc, ok = rows(idx)
+    c, v, b = _block_top(sc, ok, k)
+    return c, v, b, (_column_top(sc, ok, idx, kc) if kc else None)
+
+
 def select_candidates(
     rows: BlockScorer,
     n: int,
@@ -150,6 +175,7 @@ def select_candidates(
     n_jobs: int,
     k_mentor: int = DEFAULT_MENTOR_CANDIDATES,
     progress: Callable[[int], object] | None = None,
+    client: Any = None,
 ) -> CandidateSet:
     """Score every mentee in blocks and keep the candidates (module docstring).
 
@@ -164,11 +190,16 @@ def select_candidates(
     block_size : int
         Mentees scored at a time.
     n_jobs : int
-        Threads.
+        Threads (ignored with ``client``).
     k_mentor : int
         Best mentees kept per mentor.
     progress : callable, optional
         Called with the number of mentees of each block done.
+    client : dask.distributed.Client, optional
+        Score the blocks as tasks on a Dask cluster instead: ``rows`` (the
+        fitted scorer and rules, with the cohort's columnar arrays) is
+        scattered to every worker once, each block of mentees is one task,
+        and only candidates and bounds come back.
     """
     t0 = time.perf_counter()
     kc = max(0, min(int(k_mentor), n))
@@ -177,52 +208,43 @@ def select_candidates(
     bound = np.empty(n, dtype=np.float64)
     best_rows = np.full((0, m), -1, dtype=np.intp)
     best_vals = np.full((0, m), -np.inf)
+    spans = [(s, min(s + block_size, n)) for s in range(0, n, block_size)]
 
-    def work(
-        start: int,
-    ) -> tuple[NDArray[np.intp], NDArray[np.float64]] | None:
-        idx = np.arange(start, min(start + block_size, n), dtype=np.intp)
-        sc, ok = rows(idx)
-        c, v, b = _block_top(sc, ok, k)
-        cols[idx], vals[idx], bound[idx] = c, v, b
-        if kc == 0:
-            return None
-        return _column_top(sc, ok, idx, kc)
+    def take(start: int, stop: int, out: _BlockOut) -> None:
+        nonlocal best_rows, best_vals
+        c, v, b, col = out
+        cols[start:stop], vals[start:stop], bound[start:stop] = c, v, b
+        if col is not None:
+            best_rows, best_vals = _merge_columns(best_rows, best_vals, *col, kc)
+        if progress is not None:
+            progress(stop - start)
 
-    starts = range(0, n, block_size)
-    limit = (
-        threadpool_limits(limits=1, user_api="blas")
-        if threadpool_limits is not None
-        else contextlib.nullcontext()
-    )
-    done = 0
-    with limit:
-        if n_jobs > 1 and len(starts) > 1:
-            with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-                results = pool.map(work, starts)
-                for s, out in zip(starts, results, strict=True):
-                    if out is not None:
-                        best_rows, best_vals = _merge_columns(
-                            best_rows, best_vals, *out, kc
-                        )
-                    done = min(s + block_size, n)
-                    if progress is not None:
-                        progress(done - s)
-        else:
-            for s in starts:
-                out = work(s)
-                if out is not None:
-                    best_rows, best_vals = _merge_columns(
-                        best_rows, best_vals, *out, kc
+    if client is not None:
+        _dask_blocks(client, rows, spans, k, kc, take)
+    else:
+        limit = (
+            threadpool_limits(limits=1, user_api="blas")
+            if threadpool_limits is not None
+            else contextlib.nullcontext()
+        )
+        with limit:
+            if n_jobs > 1 and len(spans) > 1:
+                with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+                    outs = pool.map(
+                        lambda ab: score_block(rows, ab[0], ab[1], k, kc), spans
                     )
-                if progress is not None:
-                    progress(min(s + block_size, n) - s)
+                    for (a, b), out in zip(spans, outs, strict=True):
+                        take(a, b, out)
+            else:
+                for a, b in spans:
+                    take(a, b, score_block(rows, a, b, k, kc))
     logger.info(
-        "candidates: scored %d x %d pairs in %d blocks, kept %d per mentee and "
+        "candidates: scored %d x %d pairs in %d blocks%s, kept %d per mentee and "
         "%d per mentor in %.2fs",
         n,
         m,
-        len(starts),
+        len(spans),
+        " on Dask" if client is not None else "",
         k,
         kc,
         time.perf_counter() - t0,
@@ -245,8 +267,8 @@ def select_candidates(
     tee, tor, sc = tee[first], tor[first], sc[first]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tee, minlength=n), out=indptr[1:])
-    for a in (indptr, tor, sc, bound):
-        a.setflags(write=False)
+    for arr in (indptr, tor, sc, bound):
+        arr.setflags(write=False)
     return CandidateSet(
         indptr=indptr,
         mentors=tor.astype(np.intp),
@@ -256,3 +278,29 @@ def select_candidates(
         rescore=rows,
         k=k,
     )
+
+
+def _dask_blocks(
+    client: Any,
+    rows: BlockScorer,
+    spans: list[tuple[int, int]],
+    k: int,
+    kc: int,
+    keep: Callable[[int, int, _BlockOut], None],
+) -> None:
+    """Run :func:`score_block` as Dask tasks; hand each result to ``keep``."""
+    try:
+        from distributed import as_completed
+    except ImportError as exc:  # pragma: no cover - client given without dask
+        raise ImportError(
+            "client= needs dask.distributed: pip install 'alummatch[dask]'"
+        ) from exc
+    remote = client.scatter(rows, broadcast=True)
+    futures = {
+        client.submit(score_block, remote, a, b, k, kc, pure=False): (a, b)
+        for a, b in spans
+    }
+    for fut in as_completed(futures):  # type: ignore[no-untyped-call]
+        a, b = futures[fut]
+        keep(a, b, fut.result())
+        fut.release()
