@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from alummatch.errors import AlummatchError, InvalidInputError
@@ -27,6 +28,8 @@ from alummatch.solvers.base import OBJECTIVES
 __all__ = ["main"]
 
 _SHOW_PAIRS = 15
+_LARGE_PAIRS = 50_000_000
+"""From this many pairs, the command shows progress."""
 _SHOW_UNMATCHED = 10
 
 
@@ -69,6 +72,14 @@ def _solve_options(p: argparse.ArgumentParser) -> None:
         choices=list(OBJECTIVES),
         help="what to maximise (default: coverage)",
     )
+    p.add_argument(
+        "--candidates",
+        type=int,
+        default=None,
+        metavar="K",
+        help="keep each mentee's K best mentors instead of every pair (large "
+        "cohorts; flow still proves the optimum over every pair)",
+    )
     p.add_argument("--time-limit", type=float, default=None, help="seconds")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
 
@@ -76,14 +87,15 @@ def _solve_options(p: argparse.ArgumentParser) -> None:
 def _match(cohort: Cohort, args: argparse.Namespace, *, explain: int = 0) -> int:
     from alummatch import build_problem, solve
 
-    problem = build_problem(cohort)
-    result = solve(
-        problem,
-        args.solver,
-        objective=args.objective,
-        time_limit=args.time_limit,
-        seed=args.seed,
-    )
+    with _progress(cohort) as update:
+        problem = build_problem(cohort, candidates=args.candidates, progress=update)
+        result = solve(
+            problem,
+            args.solver,
+            objective=args.objective,
+            time_limit=args.time_limit,
+            seed=args.seed,
+        )
     print(result.summary())
     print()
     frame = result.to_frame()
@@ -112,6 +124,34 @@ def _match(cohort: Cohort, args: argparse.Namespace, *, explain: int = 0) -> int
         n_un = len(frame) - len(with_pairs)
         print(f"\nwrote {len(with_pairs)} pairs and {n_un} unmatched mentees to {out}")
     return 0 if result.is_feasible() else 1
+
+
+@contextlib.contextmanager
+def _progress(cohort: Cohort) -> Iterator[Callable[[int], object] | None]:
+    """A progress bar on stderr for large cohorts: scoring blocks, and the
+    library's INFO milestones (pricing rounds) written above it."""
+    if cohort.n_mentees * cohort.n_mentors < _LARGE_PAIRS:
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=cohort.n_mentees, desc="scoring", unit="mentee", file=sys.stderr)
+
+    class _Above(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            tqdm.write(self.format(record), file=sys.stderr)
+
+    handler = _Above(logging.INFO)
+    log = logging.getLogger("alummatch")
+    old_level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield bar.update
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(old_level)
+        bar.close()
 
 
 def _check_out(out: Path | None) -> None:

@@ -1,0 +1,48 @@
+"""The command line on large cohorts: candidates and progress on stderr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from alummatch import build_problem, cli
+from alummatch.datasets import synthetic_cohort
+
+DATA = Path(__file__).parent / "data"
+
+
+def _files(tmp_path: Path) -> list[str]:
+    mentors, mentees = synthetic_cohort(60, 20, seed=3).to_frames()
+    mentors.to_csv(tmp_path / "mentors.csv", index=False)
+    mentees.to_csv(tmp_path / "mentees.csv", index=False)
+    return [
+        "--mentors",
+        str(tmp_path / "mentors.csv"),
+        "--mentees",
+        str(tmp_path / "mentees.csv"),
+    ]
+
+
+def test_match_with_candidates_shows_progress_on_large_cohorts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Scoring progress and pricing milestones go to stderr, results to stdout."""
+    with mock.patch.object(cli, "_LARGE_PAIRS", 0):
+        code = cli.main(["match", *_files(tmp_path), "--candidates", "2"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "solver flow" in out
+    assert "scoring" in err
+    assert "candidates: scored 60 x 20 pairs" in err
+
+
+def test_small_cohorts_and_the_library_print_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No bar below the threshold; build_problem never prints by default."""
+    assert cli.main(["match", *_files(tmp_path), "--candidates", "2"]) == 0
+    assert capsys.readouterr().err == ""
+    build_problem(synthetic_cohort(30, 10), candidates=2)
+    assert capsys.readouterr() == ("", "")
