@@ -15,10 +15,16 @@ from numpy.typing import NDArray
 
 from alummatch.constraints import Forbidden, MinScore, Pinned, resolve_pairs
 from alummatch.errors import InputProblem, InvalidInputError, UnsupportedError
-from alummatch.problem import MatchingProblem
+from alummatch.problem import MatchingProblem, is_real
 from alummatch.result import MatchResult, Pair, Status, compute_metrics
 from alummatch.solvers import AUTO_ORDER, REGISTRY, get_solver
-from alummatch.solvers.base import OBJECTIVES, Solver, Task, ensure_supported
+from alummatch.solvers.base import (
+    OBJECTIVES,
+    Solver,
+    Task,
+    ensure_supported,
+    usable_capacity,
+)
 
 __all__ = ["compare", "solve"]
 
@@ -58,9 +64,9 @@ def _validate(
             continue
         problems.extend(check(problem))
     if time_limit is not None and not (
-        isinstance(time_limit, int | float)
-        and math.isfinite(time_limit)
-        and time_limit > 0
+        is_real(time_limit)
+        and math.isfinite(time_limit)  # type: ignore[arg-type]
+        and time_limit > 0  # type: ignore[operator]
     ):
         problems.append(
             InputProblem(
@@ -151,13 +157,20 @@ def make_task(
         )
     if fixed.size:
         allowed[fixed[:, 0], fixed[:, 1]] = False
+    min_load = np.maximum(problem.mentor_min_load - pin_r, 0)
+    capacity, demand = usable_capacity(
+        allowed,
+        np.maximum(problem.mentor_capacity - pin_r, 0),
+        min_load,
+        np.maximum(problem.mentee_demand - pin_t, 0),
+    )
     task = Task(
         problem=problem,
         objective=objective,
         allowed=allowed,
-        capacity=np.maximum(problem.mentor_capacity - pin_r, 0),
-        min_load=np.maximum(problem.mentor_min_load - pin_r, 0),
-        demand=np.maximum(problem.mentee_demand - pin_t, 0),
+        capacity=capacity,
+        min_load=min_load,
+        demand=demand,
         fixed=fixed,
         constraints=tuple(rest),
         time_limit=time_limit,
@@ -337,7 +350,7 @@ def solve(
         problem,
         str(objective),
         items,
-        time_limit,
+        None if time_limit is None else float(time_limit),
         int(seed),
     )
     chosen = _pick(solver, task)

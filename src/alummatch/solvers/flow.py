@@ -88,9 +88,15 @@ from alummatch.constraints import (
     ScoreParity,
 )
 from alummatch.result import Status
-from alummatch.solvers.base import SolverOutput, Task, constraint_names, empty_pairs
+from alummatch.solvers.base import (
+    SolverOutput,
+    Task,
+    constraint_names,
+    empty_pairs,
+    seeded_rng,
+)
 from alummatch.solvers.fair import group_needs, load_weight, pinned_load
-from alummatch.solvers.scaling import scale_factor, scale_scores
+from alummatch.solvers.scaling import Scale, scale_factor, scale_scores
 
 __all__ = ["Flow", "FlowNetwork"]
 
@@ -362,8 +368,8 @@ class FlowNetwork:
         factor, unit = self.scale(max_abs, weight)
         return -scale_scores(vals, factor), unit
 
-    def scale(self, max_abs: float, weight: float = 0.0) -> tuple[float, int]:
-        """Score factor and scaled load unit cost for scores up to ``max_abs``."""
+    def scale(self, max_abs: float, weight: float = 0.0) -> tuple[Scale, int]:
+        """Score scale and scaled load unit cost for scores up to ``max_abs``."""
         if self.load_base is not None and weight > 0:
             top_load = float((self.load_base + self.capacity).max(initial=0))
             max_abs = max(max_abs, weight * max(top_load, 1.0))
@@ -371,7 +377,7 @@ class FlowNetwork:
         slots = max(int(self.demand.sum()), int(self.capacity.sum()), 1)
         budget = _COST_BUDGET / max(self.n_nodes + 1, slots)
         factor = scale_factor(max_abs, budget)
-        unit = int(np.rint(weight * factor)) if weight > 0 else 0
+        unit = int(np.rint(factor.up(weight))) if weight > 0 else 0
         return factor, unit
 
     def scaled_scores(self, scores: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -422,6 +428,13 @@ class Flow:
 
     def solve(self, task: Task) -> SolverOutput:
         """Solve the task's objective exactly (see module docstring)."""
+        quotas = [c for c in task.constraints if isinstance(c, GroupQuota)]
+        if quotas:
+            needs = group_needs(task, quotas[0])
+            if (needs.residual_need > needs.residual_demand).any():
+                # More slots needed than the group's mentees can take (a
+                # demand above the number of mentors counts as unmatched).
+                return _infeasible(task)
         base = FlowNetwork.from_task(task, arcs=False)
         if base.plain():
             cutoff = _SMALL if task.objective == "maxmin" else _SPARSE
@@ -494,7 +507,7 @@ def _solve_maxmin(task: Task) -> SolverOutput:
     t_hi = t_loads
     if upper == total:
         t_hi = min(t_hi, _kth_best_bound(scores, usable, demand))
-    rng = np.random.default_rng(task.seed)
+    rng = seeded_rng(task.seed)
     flat = scores.size
     sample_idx = (
         rng.integers(0, flat, size=min(flat, 100_000)) if flat > 100_000 else None
@@ -732,7 +745,7 @@ def _priced_violators(
     usable: NDArray[np.bool_],
     in_k: NDArray[np.bool_],
     floor: float,
-    factor: float,
+    factor: Scale,
     d_tee: NDArray[np.int64],
     d_tor: NDArray[np.int64],
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -750,13 +763,13 @@ def _priced_violators(
     dt = d_tee.astype(np.float64)
     dr = d_tor.astype(np.float64)
     top = max(float(scores.max(initial=0.0)), -float(scores.min(initial=0.0)))
-    top *= factor
+    top = factor.up(top)
     top += float(np.abs(dt).max(initial=0.0)) + float(np.abs(dr).max(initial=0.0))
     margin = -2.0 - 16.0 * np.finfo(np.float64).eps * top
     for r0 in range(0, n, step):
         r = slice(r0, r0 + step)
         sub = scores[r]
-        gain = sub * factor - dt[r, None] + dr[None, :]
+        gain = factor.floats(sub) - dt[r, None] + dr[None, :]
         ok = gain > margin
         if not ok.any():
             continue

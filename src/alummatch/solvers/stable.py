@@ -61,7 +61,7 @@ from alummatch.constraints import Forbidden, MinScore, Pinned
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.problem import MatchingProblem
 from alummatch.result import Status
-from alummatch.solvers.base import SolverOutput, Task, constraint_names
+from alummatch.solvers.base import SolverOutput, Task, constraint_names, seeded_rng
 from alummatch.stability import SidePreferences, side_preferences
 
 __all__ = ["Stable", "deferred_acceptance", "from_preferences"]
@@ -151,7 +151,7 @@ class Stable:
         n, m = problem.shape
         if self.tie_break == "index":
             return np.arange(n, dtype=np.int64), np.arange(m, dtype=np.int64)
-        rng = np.random.default_rng(seed)
+        rng = seeded_rng(seed)
         return (
             rng.permutation(n).astype(np.int64),
             rng.permutation(m).astype(np.int64),
