@@ -13,6 +13,7 @@ from alummatch.errors import (
     InvalidInputError,
     UnsupportedError,
 )
+from alummatch.history import History
 from alummatch.problem import MatchingProblem, build_problem
 from alummatch.profiles import Cohort, Mentee, Mentor
 from alummatch.result import MatchResult, Metrics, Pair, Status
@@ -24,6 +25,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AlummatchError",
     "Cohort",
+    "History",
     "InfeasibleError",
     "InvalidInputError",
     "MatchResult",
