@@ -16,6 +16,7 @@ from alummatch.errors import (
 from alummatch.history import History
 from alummatch.problem import MatchingProblem, build_problem
 from alummatch.profiles import Cohort, Mentee, Mentor
+from alummatch.rematching import Rematch, rematch
 from alummatch.result import MatchResult, Metrics, Pair, Status
 
 logging.getLogger("alummatch").addHandler(logging.NullHandler())
@@ -34,10 +35,12 @@ __all__ = [
     "Mentor",
     "Metrics",
     "Pair",
+    "Rematch",
     "Status",
     "UnsupportedError",
     "__version__",
     "build_problem",
     "compare",
+    "rematch",
     "solve",
 ]
