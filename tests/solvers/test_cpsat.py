@@ -137,7 +137,7 @@ def test_warm_start_is_flow_optimum_and_flags_dropped_constraints() -> None:
 
     rng = np.random.default_rng(4)
     p = MatchingProblem.from_scores(rng.random((12, 5)), mentor_capacity=2)
-    task, _, _ = make_task(p, "total", [], None, 0)
+    task = make_task(p, "total", [], None, 0).task
     model = _Model(task)
     values, whole = _warm_start(task, model)
     assert values is not None
@@ -146,7 +146,7 @@ def test_warm_start_is_flow_optimum_and_flags_dropped_constraints() -> None:
     chosen = p.scores[model.tee[values == 1], model.tor[values == 1]].sum()
     assert chosen == pytest.approx(flow.objective)
     groups = {t: ("a" if k % 2 else "b") for k, t in enumerate(p.mentee_ids)}
-    task2, _, _ = make_task(p, "total", [ScoreParity(0.01, groups=groups)], None, 0)
+    task2 = make_task(p, "total", [ScoreParity(0.01, groups=groups)], None, 0).task
     values2, whole2 = _warm_start(task2, _Model(task2))
     assert values2 is not None
     assert not whole2

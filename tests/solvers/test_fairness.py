@@ -8,13 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alummatch.constraints import BalancedLoad, GroupQuota, ScoreParity
-from alummatch.diagnosis import quota_table
 from alummatch.engine import solve
 from alummatch.errors import UnsupportedError
 from alummatch.problem import MatchingProblem
 from alummatch.result import Status
 from alummatch.solvers import CpSat
-from alummatch.solvers.fair import load_penalty, required_slots
+from alummatch.solvers.diagnosis import quota_table
+from alummatch.solvers.terms import load_penalty, required_slots
 from tests.fairbrute import fair_brute_force, key_of, parity_gap, quota_ok
 from tests.strategies import grouped_problems
 

@@ -23,7 +23,8 @@ from alummatch import MatchingProblem, Status, solve
 from alummatch.constraints import BalancedLoad, Forbidden, MinScore, Pinned
 from alummatch.engine import make_task
 from alummatch.solvers import flow as flow_module
-from alummatch.solvers.flow import FlowNetwork
+from alummatch.solvers import sparse as sparse_module
+from alummatch.solvers.network import FlowNetwork
 from tests.bruteforce import brute_force
 from tests.fairbrute import key_of
 from tests.strategies import problems, tiny_problems
@@ -35,9 +36,9 @@ def sparse_path(extra: int = 8, per_row: int = 4) -> Iterator[None]:
     with (
         mock.patch.object(flow_module, "_SPARSE", -1),
         mock.patch.object(flow_module, "_SMALL", -1),
-        mock.patch.object(flow_module, "_EXTRA", extra),
-        mock.patch.object(flow_module, "_ADD_PER_ROW", per_row),
-        mock.patch.object(flow_module, "_BLOCK", 64),
+        mock.patch.object(sparse_module, "_EXTRA", extra),
+        mock.patch.object(sparse_module, "_ADD_PER_ROW", per_row),
+        mock.patch.object(sparse_module, "_BLOCK", 64),
     ):
         yield
 
@@ -194,7 +195,7 @@ def test_residual_potentials_satisfy_complementary_slackness() -> None:
     rng = np.random.default_rng(11)
     scores = rng.random((40, 15)) - 0.2
     p = MatchingProblem.from_scores(scores, mentor_capacity=3)
-    task = make_task(p, "total", (), None, 0)[0]
+    task = make_task(p, "total", (), None, 0).task
     net = FlowNetwork.from_task(task)
     cost, _ = net.costs(scores)
     out = net.solve_priced(cost, bypass_cost=0, skip_cap=40)
