@@ -1,0 +1,14 @@
+"""Learning from outcomes: weights fitted on past pairs, replays of past terms.
+
+- :func:`fit_weights` fits criterion weights that best predict an outcome of
+  past pairs (:class:`WeightFit`, with bootstrap intervals and a
+  cross-validated score);
+- :func:`replay` re-matches each past term with a scorer and grades the new
+  pairs with an outcome model fitted on the other terms;
+- :class:`PairModel` wraps a scikit-learn regressor over pair components as a
+  criterion.
+"""
+
+from alummatch.learn.weights import MIN_PAIRS, WeightFit, fit_weights
+
+__all__ = ["MIN_PAIRS", "WeightFit", "fit_weights"]
