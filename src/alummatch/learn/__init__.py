@@ -9,6 +9,7 @@
   criterion.
 """
 
+from alummatch.learn.replay import REPLAY_COLUMNS, replay
 from alummatch.learn.weights import MIN_PAIRS, WeightFit, fit_weights
 
-__all__ = ["MIN_PAIRS", "WeightFit", "fit_weights"]
+__all__ = ["MIN_PAIRS", "REPLAY_COLUMNS", "WeightFit", "fit_weights", "replay"]
