@@ -105,7 +105,11 @@ class WeightFit:
         )
 
     def plot(
-        self, ax: Any = None, *, reference: Mapping[str, float] | None = None
+        self,
+        ax: Any = None,
+        *,
+        reference: Mapping[str, float] | None = None,
+        reference_label: str = "reference",
     ) -> Any:
         """Horizontal bars of the weights with their intervals.
 
@@ -116,6 +120,8 @@ class WeightFit:
         reference : mapping of str to float, optional
             Other weights to mark beside each bar (e.g. the hand weights),
             normalised to sum 1.
+        reference_label : str, default "reference"
+            Its legend label.
 
         Returns
         -------
@@ -126,7 +132,7 @@ class WeightFit:
         except ImportError as exc:  # pragma: no cover - matplotlib is optional
             raise ImportError("WeightFit.plot needs matplotlib") from exc
         if ax is None:
-            ax = Figure(figsize=(6, 0.5 + 0.5 * len(self.weights))).add_subplot()
+            ax = Figure(figsize=(6, 1.2 + 0.5 * len(self.weights))).add_subplot()
         f = self.to_frame()
         y = np.arange(len(f))[::-1]
         err = np.vstack([f["weight"] - f["low"], f["high"] - f["weight"]])
@@ -135,8 +141,8 @@ class WeightFit:
             ref = np.array([float(reference.get(n, 0.0)) for n in f["criterion"]])
             if ref.sum() > 0:
                 ref = ref / ref.sum()
-            ax.plot(ref, y, "k|", markersize=14, label="reference")
-            ax.legend(loc="lower right", fontsize=8)
+            ax.plot(ref, y, "k|", markersize=14, label=reference_label)
+            ax.legend(loc="upper right", fontsize=8)
         ax.set_yticks(y, f["criterion"])
         ax.set_xlabel(f"weight ({self.level:.0%} bootstrap interval)")
         ax.set_title(
