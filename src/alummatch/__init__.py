@@ -29,10 +29,11 @@ from alummatch.errors import (
     UnsupportedError,
 )
 from alummatch.history import History
-from alummatch.problem import MatchingProblem, build_problem
+from alummatch.problem import MatchingProblem
 from alummatch.profiles import Cohort, Mentee, Mentor
 from alummatch.rematching import Rematch, rematch
 from alummatch.result import MatchResult, Metrics, Pair, Status
+from alummatch.scoring import build_problem
 
 logging.getLogger("alummatch").addHandler(logging.NullHandler())
 

@@ -11,18 +11,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from alummatch.errors import InputProblem, InvalidInputError
 
-if TYPE_CHECKING:
-    from alummatch.profiles import Cohort
-    from alummatch.scoring.base import Rule, Scorer
-
-__all__ = ["MatchingProblem", "ProblemContext", "build_problem"]
+__all__ = ["MatchingProblem", "ProblemContext"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -371,36 +367,3 @@ def _prefs(
             )
         _readonly(p)
     return out
-
-
-def build_problem(
-    cohort: Cohort,
-    scorer: Scorer | None = None,
-    rules: Sequence[Rule] = (),
-    *,
-    block_size: int | None = None,
-) -> MatchingProblem:
-    """Score every pair of a cohort and build the matching problem.
-
-    Parameters
-    ----------
-    cohort : Cohort
-        Validated mentors and mentees.
-    scorer : Scorer, optional
-        Weighted criteria; :func:`alummatch.scoring.default_scorer` by default.
-    rules : sequence of Rule
-        Rules that remove pairs; the shared-language rule is on by default
-        (see :func:`alummatch.scoring.default_rules`).
-    block_size : int, optional
-        Mentees scored at a time, to bound memory.
-
-    Returns
-    -------
-    MatchingProblem
-        With a context that explains pairs and reads profile attributes.
-    """
-    from alummatch.scoring.build import build_problem_from_cohort
-
-    return build_problem_from_cohort(
-        cohort, scorer=scorer, rules=rules, block_size=block_size
-    )

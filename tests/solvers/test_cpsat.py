@@ -14,14 +14,10 @@ from alummatch.result import Status
 from alummatch.solvers import AUTO_ORDER, REGISTRY, CpSat
 from tests.bruteforce import brute_force
 from tests.fairbrute import key_of
+from tests.keys import assert_same_key
 from tests.strategies import problems, tiny_problems
 
 CPSAT = CpSat(workers=1)
-
-
-def _same(a: tuple[float, ...], b: tuple[float, ...]) -> None:
-    for x, y in zip(a, b, strict=True):
-        assert x == pytest.approx(y, rel=1e-6, abs=1e-6)
 
 
 def test_registered_last_in_auto() -> None:
@@ -45,7 +41,7 @@ def test_cpsat_equals_brute_force(problem: MatchingProblem, objective: str) -> N
         assert r.diagnosis
         return
     assert r.status is Status.OPTIMAL
-    _same(key_of(problem, r.pair_indices, objective), best)
+    assert_same_key(key_of(problem, r.pair_indices, objective), best)
 
 
 @settings(max_examples=30)
@@ -61,7 +57,7 @@ def test_cpsat_equals_flow(problem: MatchingProblem, objective: str) -> None:
     b = solve(problem, CPSAT, objective=objective, time_limit=60)
     assert a.status is b.status
     if a.status is Status.OPTIMAL:
-        _same(
+        assert_same_key(
             key_of(problem, a.pair_indices, objective),
             key_of(problem, b.pair_indices, objective),
         )

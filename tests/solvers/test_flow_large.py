@@ -27,6 +27,7 @@ from alummatch.solvers import sparse as sparse_module
 from alummatch.solvers.network import FlowNetwork
 from tests.bruteforce import brute_force
 from tests.fairbrute import key_of
+from tests.keys import assert_same_key
 from tests.strategies import problems, tiny_problems
 
 
@@ -53,12 +54,6 @@ def dense_path() -> Iterator[None]:
         yield
 
 
-def _same(a: tuple[float, ...], b: tuple[float, ...], rel: float = 1e-9) -> None:
-    assert len(a) == len(b)
-    for x, y in zip(a, b, strict=True):
-        assert x == pytest.approx(y, rel=rel, abs=1e-9)
-
-
 def _medium(seed: int, *, popular: bool, allowed_p: float = 0.7) -> MatchingProblem:
     rng = np.random.default_rng(seed)
     n, m = 160, 60
@@ -83,7 +78,12 @@ def test_sparse_total_equals_hungarian(
         a = solve(p, "flow", objective=objective)
     b = solve(p, "hungarian", objective=objective)
     assert a.status is Status.OPTIMAL
-    _same(key_of(p, a.pair_indices, objective), key_of(p, b.pair_indices, objective))
+    assert_same_key(
+        key_of(p, a.pair_indices, objective),
+        key_of(p, b.pair_indices, objective),
+        rel=1e-9,
+        abs_=1e-9,
+    )
 
 
 def test_sparse_coverage_needs_pairs_outside_the_candidates() -> None:
@@ -103,7 +103,12 @@ def test_sparse_coverage_needs_pairs_outside_the_candidates() -> None:
     with sparse_path(extra=1, per_row=1):
         a = solve(p, "flow", objective="coverage")
     b = solve(p, "hungarian", objective="coverage")
-    _same(key_of(p, a.pair_indices, "coverage"), key_of(p, b.pair_indices, "coverage"))
+    assert_same_key(
+        key_of(p, a.pair_indices, "coverage"),
+        key_of(p, b.pair_indices, "coverage"),
+        rel=1e-9,
+        abs_=1e-9,
+    )
 
 
 @pytest.mark.parametrize("popular", [False, True])
@@ -129,8 +134,11 @@ def test_sparse_maxmin_equals_whole_graph(seed: int, popular: bool) -> None:
     with dense_path():
         slow = solve(p, "flow", objective="maxmin")
     assert fast.status is slow.status is Status.OPTIMAL
-    _same(
-        key_of(p, fast.pair_indices, "maxmin"), key_of(p, slow.pair_indices, "maxmin")
+    assert_same_key(
+        key_of(p, fast.pair_indices, "maxmin"),
+        key_of(p, slow.pair_indices, "maxmin"),
+        rel=1e-9,
+        abs_=1e-9,
     )
 
 
@@ -151,9 +159,11 @@ def test_sparse_path_with_pairs_rules_and_load(objective: str) -> None:
     with dense_path():
         slow = solve(p, "flow", objective=objective, constraints=cons)
     assert fast.status is slow.status is Status.OPTIMAL
-    _same(
+    assert_same_key(
         key_of(p, fast.pair_indices, objective, 0.05),
         key_of(p, slow.pair_indices, objective, 0.05),
+        rel=1e-9,
+        abs_=1e-9,
     )
 
 
@@ -171,7 +181,7 @@ def test_sparse_path_equals_brute_force(
     with sparse_path(extra=0, per_row=1):
         r = solve(problem, "flow", objective=objective)
     assert r.status is Status.OPTIMAL
-    _same(key_of(problem, r.pair_indices, objective), best, rel=1e-6)
+    assert_same_key(key_of(problem, r.pair_indices, objective), best, rel=1e-6)
 
 
 @settings(max_examples=30)

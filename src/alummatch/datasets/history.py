@@ -19,9 +19,9 @@ from numpy.typing import NDArray
 from alummatch.engine import solve
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.history import History
-from alummatch.problem import MatchingProblem, build_problem
+from alummatch.problem import MatchingProblem
 from alummatch.profiles import Cohort
-from alummatch.scoring import Scorer, clone, default_scorer
+from alummatch.scoring import Scorer, build_problem, clone, default_scorer
 
 __all__ = ["synthetic_history", "true_rating"]
 

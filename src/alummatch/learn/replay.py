@@ -12,9 +12,9 @@ from alummatch.engine import solve
 from alummatch.history import History
 from alummatch.learn._pairs import components, fitted_scorer, past_pairs
 from alummatch.learn.weights import MIN_PAIRS, outcome_model
-from alummatch.problem import MatchingProblem, build_problem
+from alummatch.problem import MatchingProblem
 from alummatch.profiles import Cohort
-from alummatch.scoring import Rule, Scorer
+from alummatch.scoring import Rule, Scorer, build_problem
 from alummatch.solvers.base import Solver
 
 __all__ = ["REPLAY_COLUMNS", "replay"]
