@@ -9,7 +9,15 @@
   criterion.
 """
 
+from alummatch.learn.pair_model import PairModel
 from alummatch.learn.replay import REPLAY_COLUMNS, replay
 from alummatch.learn.weights import MIN_PAIRS, WeightFit, fit_weights
 
-__all__ = ["MIN_PAIRS", "REPLAY_COLUMNS", "WeightFit", "fit_weights", "replay"]
+__all__ = [
+    "MIN_PAIRS",
+    "REPLAY_COLUMNS",
+    "PairModel",
+    "WeightFit",
+    "fit_weights",
+    "replay",
+]
