@@ -79,6 +79,35 @@ def test_single_term_gives_no_prediction(past: tuple[Cohort, History]) -> None:
     assert table.loc[0, "n_train"] == 0
 
 
+def test_people_absent_from_the_cohort_are_counted_and_skipped(
+    past: tuple[Cohort, History],
+) -> None:
+    """Rows naming someone not in the cohort: counted per term, not fatal."""
+    cohort, history = past
+    f = history.to_frame()
+    extra = pd.DataFrame(
+        {
+            "mentee_id": ["left-1", "left-2", f.loc[0, "mentee_id"]],
+            "mentor_id": [f.loc[0, "mentor_id"], "x", "gone"],
+            "term": ["term-1", "term-1", "term-4"],
+            "status": "completed",
+            "satisfaction": [5.0, 1.0, 3.0],
+        }
+    )
+    h = History.from_frame(pd.concat([f, extra], ignore_index=True))
+    table = replay(cohort, h, default_scorer(), "satisfaction").set_index("term")
+    assert table["skipped_rows"].to_dict() == {
+        "term-1": 2,
+        "term-2": 0,
+        "term-3": 0,
+        "term-4": 1,
+    }
+    assert np.isnan(table.at["term-4", "coverage"])
+    plain = replay(cohort, history, default_scorer(), "satisfaction").set_index("term")
+    cols = ["coverage", "overlap", "predicted_new"]
+    pd.testing.assert_frame_equal(table.loc[plain.index, cols], plain[cols])
+
+
 def test_unknown_outcome_column(past: tuple[Cohort, History]) -> None:
     """An unknown outcome is an input error naming the columns."""
     cohort, history = past

@@ -30,6 +30,8 @@ class PastPairs:
         The outcome (NaN when not surveyed).
     skipped : int
         Rows naming a mentee or mentor who is not in the cohort.
+    skipped_terms : ndarray of object
+        The term of each skipped row.
     """
 
     mentee_idx: NDArray[np.intp]
@@ -37,6 +39,7 @@ class PastPairs:
     term: NDArray[np.object_]
     y: NDArray[np.float64]
     skipped: int
+    skipped_terms: NDArray[np.object_]
 
     def take(self, keep: NDArray[np.bool_]) -> PastPairs:
         """The pairs where ``keep`` holds."""
@@ -46,6 +49,7 @@ class PastPairs:
             self.term[keep],
             self.y[keep],
             self.skipped,
+            self.skipped_terms,
         )
 
 
@@ -74,12 +78,14 @@ def past_pairs(cohort: Cohort, history: History, outcome: str) -> PastPairs:
     tee = pd.Index(cohort.mentee_ids).get_indexer(pd.Index(f["mentee_id"]))
     tor = pd.Index(cohort.mentor_ids).get_indexer(pd.Index(f["mentor_id"]))
     inside = (tee >= 0) & (tor >= 0)
+    terms = f["term"].to_numpy(dtype=object)
     return PastPairs(
         np.asarray(tee[inside], dtype=np.intp),
         np.asarray(tor[inside], dtype=np.intp),
-        f["term"].to_numpy(dtype=object)[inside],
+        terms[inside],
         f[outcome].to_numpy(dtype=np.float64)[inside],
         int((~inside).sum()),
+        terms[~inside],
     )
 
 

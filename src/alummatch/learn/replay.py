@@ -33,6 +33,7 @@ REPLAY_COLUMNS: tuple[str, ...] = (
     "predicted_actual",
     "predicted_new",
     "n_train",
+    "skipped_rows",
 )
 """Columns of the table :func:`replay` returns, in order."""
 
@@ -94,7 +95,10 @@ def replay(
         the actual pairs that have it (``n_observed``), and the means the
         cross-fitted model predicts for the actual and for the new pairs
         (``predicted_actual``, ``predicted_new``; NaN when the other terms
-        hold fewer than 30 surveyed pairs, with ``n_train`` saying how many).
+        hold fewer than 30 surveyed pairs, with ``n_train`` saying how many),
+        and ``skipped_rows``, the term's rows naming a mentee or mentor absent
+        from the cohort (not replayed; a term with only such rows has no other
+        figures).
 
     Raises
     ------
@@ -110,7 +114,9 @@ def replay(
     rows: list[dict[str, object]] = []
     for term in history.terms:
         here = pairs.term == term
+        skipped = int((pairs.skipped_terms == term).sum())
         if not here.any():
+            rows.append({"term": term, "skipped_rows": skipped})
             continue
         tee = np.unique(pairs.mentee_idx[here])
         tor = np.unique(pairs.mentor_idx[here])
@@ -160,6 +166,7 @@ def replay(
                 "predicted_actual": predicted_actual,
                 "predicted_new": predicted_new,
                 "n_train": int(train.sum()),
+                "skipped_rows": skipped,
             }
         )
     return pd.DataFrame(rows, columns=list(REPLAY_COLUMNS))
