@@ -12,10 +12,10 @@ from alummatch import History, MatchingProblem, MatchResult, Status, solve
 from alummatch.constraints import FromHistory
 from tests.strategies import problems_with_history
 
-SOLVERS = ["greedy", "hungarian", "flow", "cpsat", "stable"]
+SOLVERS = ["greedy", "hungarian", "flow", "cpsat", "milp", "stable"]
 # hungarian and stable need demand 1 here (see their `unsupported`)
-MAX_DEMAND = {"greedy": 2, "hungarian": 1, "flow": 2, "cpsat": 2, "stable": 1}
-TIME_LIMIT = {"cpsat": 5.0}
+MAX_DEMAND = {"hungarian": 1, "stable": 1}
+TIME_LIMIT = {"cpsat": 5.0, "milp": 5.0}
 
 
 def _check(result: MatchResult, problem: MatchingProblem, c: FromHistory) -> None:
@@ -39,7 +39,9 @@ def test_every_solver_keeps_active_pairs_and_repeats_none(
     solver: str, data: st.DataObject
 ) -> None:
     """On random histories, for each solver: pins held, past pairs never chosen."""
-    problem, history = data.draw(problems_with_history(max_demand=MAX_DEMAND[solver]))
+    problem, history = data.draw(
+        problems_with_history(max_demand=MAX_DEMAND.get(solver, 2))
+    )
     for repeat in ("never", "completed"):
         c = FromHistory(history, repeat=repeat)
         result = solve(
