@@ -3,9 +3,9 @@
 Score every mentee-mentor pair, remove the pairs that must never happen, and
 let a pluggable solver produce optimal, explained, reproducible pairings.
 
-The subpackages ``scoring``, ``constraints``, ``solvers``, ``datasets`` and
-``testing`` are reachable as attributes after ``import alummatch``; the ones
-not needed by the names below are imported on first use.
+The subpackages ``scoring``, ``constraints``, ``solvers``, ``datasets``,
+``learn`` and ``testing`` are reachable as attributes after ``import
+alummatch``; the ones not needed by the names below are imported on first use.
 """
 
 import importlib
@@ -28,8 +28,10 @@ from alummatch.errors import (
     InvalidInputError,
     UnsupportedError,
 )
+from alummatch.history import History
 from alummatch.problem import MatchingProblem
 from alummatch.profiles import Cohort, Mentee, Mentor
+from alummatch.rematching import Rematch, rematch
 from alummatch.result import MatchResult, Metrics, Pair, Status
 from alummatch.scoring import build_problem
 
@@ -37,7 +39,7 @@ logging.getLogger("alummatch").addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
 
-_LAZY = ("datasets", "scoring", "testing")
+_LAZY = ("datasets", "learn", "scoring", "testing")
 
 
 def __getattr__(name: str) -> ModuleType:
@@ -56,6 +58,7 @@ __all__ = [
     "AttributeRule",
     "Cohort",
     "FormatCompatible",
+    "History",
     "InfeasibleError",
     "InputProblem",
     "InvalidInputError",
@@ -67,6 +70,7 @@ __all__ = [
     "Metrics",
     "MinAvailabilityOverlap",
     "Pair",
+    "Rematch",
     "SharedLanguage",
     "Status",
     "UnsupportedError",
@@ -74,6 +78,7 @@ __all__ = [
     "build_problem",
     "compare",
     "constraints",
+    "rematch",
     "solve",
     "solvers",
 ]

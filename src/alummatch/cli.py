@@ -2,8 +2,10 @@
 
 ``alummatch demo`` matches the bundled sample cohort and explains two pairs;
 ``alummatch match`` matches a cohort given as two CSV files and can write every
-pair and every unmatched mentee (with the reason) to CSV; ``alummatch validate``
-checks two CSV files and lists every problem found.
+pair and every unmatched mentee (with the reason) to CSV, continue the active
+pairs of a ``--history`` file without repeating its past pairs, and record the
+pairs made with ``--append-history --term NAME``; ``alummatch validate`` checks
+two CSV files and lists every problem found.
 
 Errors print as readable lines on stderr, never a traceback. Exit codes: 0 on
 success, 1 for bad input, an unsupported or infeasible request or a file that
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from alummatch.errors import AlummatchError, InvalidInputError
 from alummatch.profiles import Cohort
+from alummatch.result import MatchResult
 from alummatch.solvers import REGISTRY
 from alummatch.solvers.base import OBJECTIVES
 
@@ -46,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="write every pair and every unmatched mentee (with the reason) to CSV",
     )
+    _history_options(match)
     val = sub.add_parser("validate", help="check two CSV files and list every problem")
     _cohort_options(val)
     return p
@@ -73,6 +77,56 @@ def _solve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
 
 
+def _history_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--history",
+        type=Path,
+        help="history CSV: active pairs continue, past pairs are not repeated",
+    )
+    p.add_argument(
+        "--append-history",
+        action="store_true",
+        help="add the pairs made to the --history file as active rows of --term "
+        "(the file is created if it does not exist)",
+    )
+    p.add_argument("--term", help="name of the term being matched, e.g. 2026-spring")
+
+
+def _check_history(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
+    """Usage errors of the history options, before anything is read."""
+    if getattr(args, "append_history", False):
+        if args.history is None:
+            p.error("--append-history needs --history FILE (the file to add to)")
+        if not (args.term or "").strip():
+            p.error("--append-history needs --term NAME (the term of the new rows)")
+    elif getattr(args, "term", None) is not None:
+        p.error("--term is used with --append-history only")
+
+
+def _history_constraints(args: argparse.Namespace) -> list[object]:
+    """``[FromHistory(history)]`` for ``--history``, else nothing."""
+    path: Path | None = getattr(args, "history", None)
+    if path is None or (args.append_history and not path.exists()):
+        return []
+    from alummatch.constraints import FromHistory
+    from alummatch.history import History
+
+    return [FromHistory(History.from_csv(path))]
+
+
+def _append_history(args: argparse.Namespace, result: MatchResult) -> None:
+    """Record the pairs of a feasible result as active rows of ``--term``."""
+    if not getattr(args, "append_history", False) or not result.is_feasible():
+        return
+    from alummatch.history import History
+
+    path: Path = args.history
+    old = History.from_csv(path) if path.exists() else History()
+    new = old.append(result.pairs, term=args.term)
+    new.to_csv(path)
+    print(f"\nadded {len(new) - len(old)} active pairs of term {args.term} to {path}")
+
+
 def _match(cohort: Cohort, args: argparse.Namespace, *, explain: int = 0) -> int:
     from alummatch import build_problem, solve
 
@@ -81,9 +135,13 @@ def _match(cohort: Cohort, args: argparse.Namespace, *, explain: int = 0) -> int
         problem,
         args.solver,
         objective=args.objective,
+        constraints=_history_constraints(args),
         time_limit=args.time_limit,
         seed=args.seed,
     )
+    ignored = result.info.get("history_rows_ignored", 0)
+    if ignored:
+        print(f"history: {ignored} rows name people not in this cohort (ignored)")
     print(result.summary())
     print()
     frame = result.to_frame()
@@ -111,6 +169,7 @@ def _match(cohort: Cohort, args: argparse.Namespace, *, explain: int = 0) -> int
         frame.to_csv(out, index=False)
         n_un = len(frame) - len(with_pairs)
         print(f"\nwrote {len(with_pairs)} pairs and {n_un} unmatched mentees to {out}")
+    _append_history(args, result)
     return 0 if result.is_feasible() else 1
 
 
@@ -168,7 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         bad usage.
     """
     try:
-        args = _parser().parse_args(argv)
+        parser = _parser()
+        args = parser.parse_args(argv)
+        _check_history(args, parser)
     except SystemExit as exc:  # argparse has printed the usage and the error
         return exc.code if isinstance(exc.code, int) else 2
     try:
