@@ -352,6 +352,7 @@ def solve(
             removed,
             None,
             None,
+            items,
         )
     log.debug("solving %s x %s with %s", *problem.shape, chosen.name)
     t0 = time.perf_counter()
@@ -372,6 +373,7 @@ def solve(
         removed,
         out.bound,
         out.gap,
+        items,
     )
 
 
@@ -385,6 +387,7 @@ def _build_result(
     removed: dict[str, NDArray[np.bool_]],
     bound: float | None,
     gap: float | None,
+    constraints: tuple[object, ...] = (),
 ) -> MatchResult:
     prob = task.problem
     if pairs.size:
@@ -435,6 +438,7 @@ def _build_result(
         gap=gap,
         problem=prob,
         acceptable=acceptable,
+        constraints=constraints,
     )
 
 

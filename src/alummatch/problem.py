@@ -55,6 +55,10 @@ class ProblemContext(Protocol):
         """Values of a profile attribute (or field) per mentee, ``None`` if absent."""
         ...
 
+    def mentor_attribute(self, name: str) -> NDArray[np.object_] | None:
+        """Values of a profile attribute (or field) per mentor, ``None`` if absent."""
+        ...
+
 
 def _readonly(a: NDArray[Any]) -> NDArray[Any]:
     a.setflags(write=False)

@@ -287,6 +287,9 @@ class MatchResult:
         Pairs the request allowed (``problem.allowed`` less the pairs removed
         by ``Forbidden`` and ``MinScore``, plus pinned pairs), used for
         blocking pairs; ``None`` when it equals ``problem.allowed``.
+    constraints : tuple
+        The constraints the request asked for (shown in the report's settings
+        and used to check group quotas).
     """
 
     status: Status
@@ -305,6 +308,7 @@ class MatchResult:
     acceptable: NDArray[np.bool_] | None = field(
         default=None, repr=False, compare=False
     )
+    constraints: tuple[object, ...] = field(default=(), repr=False, compare=False)
 
     def is_feasible(self) -> bool:
         """True when the result holds a valid matching."""
