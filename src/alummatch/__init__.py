@@ -6,6 +6,7 @@ let a pluggable solver produce optimal, explained, reproducible pairings.
 
 import logging
 
+import alummatch.report  # noqa: F401  (registers to_csv, report, summary on MatchResult)
 from alummatch.engine import compare, solve
 from alummatch.errors import (
     AlummatchError,
