@@ -74,7 +74,7 @@ def reason_category(reason: str) -> str:
     text = _PREFIX.sub("", reason.strip())
     low = text.lower()
     if low.startswith("no allowed mentor left"):
-        names = re.findall(r"\d+ by (.+?)(?:, \d+ by |$)", text)
+        names = re.findall(r"\d+ by (.+?)(?=, \d+ by |$)", text)
         return "removed by " + " and ".join(names) if names else text
     if low.startswith("no allowed mentor"):
         for marker, category in _RULE_CATEGORIES:
@@ -92,18 +92,18 @@ def reason_category(reason: str) -> str:
 _LINE = re.compile(r"^(?P<name>.+?) (?:-?\d+(?:\.\d*)?|nan) \(weight [\d.]+\): ")
 
 _WEAK_WORDS: Mapping[str, tuple[str, str]] = {
-    "availability": ("share no weekly availability", "share little availability"),
-    "industry": ("are in unrelated industries", "are in distant industries"),
-    "goals": ("share no goal", "share few goals"),
-    "expectations": ("expect different things", "expect quite different things"),
+    "availability": ("no shared availability", "little shared availability"),
+    "industry": ("unrelated industries", "distant industries"),
+    "goals": ("no shared goal", "few shared goals"),
+    "expectations": ("different expectations", "quite different expectations"),
 }
 
 
 def weak_phrase(criterion: str, value: float) -> str:
-    """What a low score on a criterion means, as a verb phrase for pairs."""
+    """What a low score on a criterion means for a pair, as a noun phrase."""
     zero, low = _WEAK_WORDS.get(
         criterion,
-        (f"score 0 on {criterion}", f"score below {WEAK:g} on {criterion}"),
+        (f"a score of 0 on {criterion}", f"a score below {WEAK:g} on {criterion}"),
     )
     return zero if value <= 0 else low
 
@@ -366,7 +366,8 @@ class Facts:
                 weak.setdefault(phrase, []).append(f"{p.mentee_id} & {p.mentor_id}")
         for phrase, who in weak.items():
             n = len(who)
-            out.append(Alert(f"{n} pair{'s' if n != 1 else ''} {phrase}.", tuple(who)))
+            text = f"{n} pair{'s' if n != 1 else ''} with {phrase}."
+            out.append(Alert(text, tuple(who)))
         if prob is not None and res.is_feasible():
             cap = prob.mentor_capacity
             idle = np.nonzero((cap > 0) & (self.loads == 0))[0]

@@ -98,13 +98,16 @@ def staff_frame(result: MatchResult, info: Facts | None = None) -> pd.DataFrame:
 def write_csv(result: MatchResult, path: str | os.PathLike[str]) -> None:
     """Write :func:`staff_frame` with formula-like text cells escaped.
 
-    UTF-8 with a byte-order mark (Excel then reads accents right), ``\\n``
-    line ends, numbers as numbers.
+    UTF-8 with a byte-order mark (Excel then reads accents right), CRLF line
+    ends (RFC 4180: a cell holding a line break or carriage return is quoted),
+    numbers as numbers.
     """
     frame = staff_frame(result)
-    text_cols = [c for c in frame.columns if frame[c].dtype == object]
+    text_cols = [
+        c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+    ]
     safe = frame.copy()
     for c in text_cols:
         safe[c] = safe[c].map(safe_cell)
     safe.columns = pd.Index([safe_cell(c) for c in safe.columns])
-    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")

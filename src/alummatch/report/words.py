@@ -107,27 +107,27 @@ def mentors_sentence(f: Facts) -> str:
     load = f.loads
     m = len(f.mentor_ids)
     offering = cap > 0
+    n_offer = int(np.count_nonzero(offering))
+    if n_offer == 0:
+        return f"{_n(m, 'mentor')}, none of whom offered a seat."
     full = int(np.count_nonzero(offering & (load >= cap)))
+    room = offering & (load < cap)
     free = int(np.sum(np.maximum(cap - load, 0)))
-    with_room = int(np.count_nonzero(load < cap))
     idle = int(np.count_nonzero(offering & (load == 0)))
-    parts = [f"{_n(m, 'mentor')}"]
-    if m == 0:
-        return "There are no mentors."
-    if with_room == 0:
-        parts.append("every seat is taken")
+    if not room.any():
+        parts = ["every seat is taken"]
     else:
-        parts.append(
-            f"{full} {'is' if full == 1 else 'are'} full, "
-            f"{with_room} {'has' if with_room == 1 else 'have'} "
-            f"{_n(free, 'free seat')} between them"
-        )
+        k = int(np.count_nonzero(room))
+        parts = [
+            f"{full} {'is' if full == 1 else 'are'} full, {k} "
+            f"{'has' if k == 1 else 'have'} {_n(free, 'free seat')}"
+            + (" between them" if k > 1 else "")
+        ]
     if idle:
         parts.append(f"{idle} {'has' if idle == 1 else 'have'} no student yet")
-    zero = int(np.count_nonzero(~offering))
-    if zero:
-        parts.append(f"{zero} offered no seat")
-    return parts[0] + ": " + "; ".join(parts[1:]) + "."
+    if m > n_offer:
+        parts.append(f"{m - n_offer} offered no seat")
+    return f"{_n(m, 'mentor')}: " + "; ".join(parts) + "."
 
 
 def quality_sentence(f: Facts) -> str:
@@ -138,6 +138,8 @@ def quality_sentence(f: Facts) -> str:
     lo, mid, hi = np.min(scores), np.median(scores), np.max(scores)
     if scores.size == 1:
         return f"The pair scores {lo:.2f} out of 1."
+    if f"{lo:.2f}" == f"{hi:.2f}":
+        return f"Every pair scores {lo:.2f} out of 1."
     return (
         f"Pair scores run from {lo:.2f} to {hi:.2f} out of 1; half of the pairs "
         f"score {mid:.2f} or more."
