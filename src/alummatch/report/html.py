@@ -74,6 +74,7 @@ ul.alerts li { background: var(--warnbg); border-left: 4px solid var(--warn);
 ul.alerts .who { display: block; color: var(--muted); font-size: 13px; }
 .nw { white-space: nowrap; }
 .ok { color: #2e7d32; }
+.scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 8px 0; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px;
   border-bottom: 1px solid var(--line); }
@@ -113,7 +114,10 @@ footer { color: var(--muted); font-size: 12px; margin-top: 40px; }
   @page { margin: 14mm 12mm; }
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
-  nav, .screen-only { display: none; }
+  nav, .screen-only, .crit { display: none; }
+  .scroll { overflow: visible; }
+  table { font-size: 9.5pt; }
+  .stack { width: 70px; }
   h2 { break-after: avoid; margin-top: 18pt; }
   thead { display: table-header-group; }
   thead th { position: static; }
@@ -166,8 +170,9 @@ def _plural(k: int, one: str, many: str | None = None) -> str:
     return f"{k} {one if k == 1 else (many or one + 's')}"
 
 
-def _th(label: str, *, num: bool = False, sort: bool = True) -> str:
-    cls = ' class="num"' if num else ""
+def _th(label: str, *, num: bool = False, sort: bool = True, cls: str = "") -> str:
+    names = " ".join(x for x in ("num" if num else "", cls) if x)
+    cls = f' class="{names}"' if names else ""
     inner = f'<button type="button">{esc(label)}</button>' if sort else esc(label)
     return f'<th scope="col"{cls}>{inner}</th>'
 
@@ -222,7 +227,7 @@ def _legend(f: Facts) -> str:
 def _pairs_table(f: Facts, rows: Iterable[int], *, explain: bool = True) -> str:
     res = f.result
     head = [_th("Student"), _th("Mentor"), _th("Score", num=True)]
-    head += [_th(c, num=True) for c in f.criteria]
+    head += [_th(c, num=True, cls="crit") for c in f.criteria]
     head.append(_th("Why", sort=False))
     body = []
     for k in rows:
@@ -233,15 +238,15 @@ def _pairs_table(f: Facts, rows: Iterable[int], *, explain: bool = True) -> str:
             f"{_person(p.mentee_id, f.mentee_name(i))}</td>",
             f'<td data-sort="{esc(p.mentor_id)}">'
             f"{_person(p.mentor_id, f.mentor_name(j))}</td>",
-            f'<td class="num" data-sort="{p.score:.6f}">{p.score:.3f}{_stack(f, k)}'
-            "</td>",
+            f'<td class="num" data-sort="{p.score:.6f}">{p.score:.3f}'
+            f"{_stack(f, k)}</td>",
         ]
         for c in f.criteria:
             v = float(f.shares[c][k])
             cells.append(
-                f'<td class="num" data-sort="{v:.6f}">{v:.3f}</td>'
+                f'<td class="num crit" data-sort="{v:.6f}">{v:.3f}</td>'
                 if math.isfinite(v)
-                else '<td class="num" data-sort="-1">no data</td>'
+                else '<td class="num crit" data-sort="-1">no data</td>'
             )
         flags = "".join(
             f'<span class="flag">{esc(w)}</span>' for w in f.pair_warnings(k)
@@ -258,11 +263,11 @@ def _pairs_table(f: Facts, rows: Iterable[int], *, explain: bool = True) -> str:
         cells.append(f"<td>{''.join(why)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
-        '<table class="sortable"><thead><tr>'
+        '<div class="scroll"><table class="sortable"><thead><tr>'
         + "".join(head)
         + "</tr></thead><tbody>"
         + "".join(body)
-        + "</tbody></table>"
+        + "</tbody></table></div>"
     )
 
 
@@ -306,11 +311,11 @@ def _waiting_table(f: Facts) -> str:
             "</tr>"
         )
     return (
-        '<table class="sortable"><thead><tr>'
+        '<div class="scroll"><table class="sortable"><thead><tr>'
         + "".join(head)
         + "</tr></thead><tbody>"
         + "".join(body)
-        + "</tbody></table>"
+        + "</tbody></table></div>"
     )
 
 
