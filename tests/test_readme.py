@@ -71,8 +71,16 @@ def _check_fairness(ns: dict[str, Any], folder: Path) -> None:
     assert ns["strict"].status is am.Status.INFEASIBLE
 
 
+def _check_staff_outputs(ns: dict[str, Any], folder: Path) -> None:
+    """The summary's first words, a CSV with a BOM, a report with no address."""
+    assert ns["result"].summary().startswith("62 of 80 students have a mentor; 18 ")
+    assert (folder / "pairs.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert "http" not in (folder / "report.html").read_text(encoding="utf-8")
+
+
 CHECKS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "In five lines": _check_five_lines,
+    "Outputs for program staff": _check_staff_outputs,
     "Stable matching": _check_stable,
     "Fairness": _check_fairness,
 }
