@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -488,7 +488,12 @@ class MatchResult:
         """
         _output("to_csv")(self, path)
 
-    def report(self, path: str | os.PathLike[str]) -> None:
+    def report(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        groups: Sequence[str | Mapping[str, str]] = (),
+    ) -> None:
         """Write a self-contained HTML report for program staff.
 
         One file, readable offline and printable: the summary in plain words,
@@ -502,8 +507,12 @@ class MatchResult:
         Parameters
         ----------
         path : str or path-like
+        groups : sequence of str or mapping, optional
+            Mentee attributes (or mappings of mentee id to label) whose
+            coverage the report shows, besides the groups of the request's
+            ``GroupQuota`` and ``ScoreParity`` constraints.
         """
-        _output("report")(self, path)
+        _output("report")(self, path, groups=tuple(groups))
 
     def _repr_html_(self) -> str:
         """Summary, warnings and the first pairs, for notebooks."""

@@ -200,3 +200,16 @@ def test_cli_refuses_a_report_path_in_a_missing_folder(
     assert code == 1
     assert "--report" in err
     assert "does not exist" in err
+
+
+def test_report_shows_groups_asked_for(tmp_path: Path) -> None:
+    """groups= adds a coverage table and plot for an attribute without a quota."""
+    from alummatch.datasets import load_sample
+
+    result = am.solve(am.build_problem(load_sample()))
+    path = tmp_path / "report.html"
+    result.report(path, groups=["first_generation"])
+    page = path.read_text(encoding="utf-8")
+    assert "<h3>By first_generation</h3>" in page
+    assert page.count("<img ") == 4
+    assert "By first_generation" not in render_report(result)

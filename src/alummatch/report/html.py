@@ -88,7 +88,9 @@ th[aria-sort="descending"] button::after { content: " \\25BC"; font-size: 10px; 
 td ul { margin: 0; padding-left: 18px; }
 td li { margin: 2px 0; }
 .id { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
-  font-size: 12.5px; white-space: nowrap; }
+  font-size: 12.5px; overflow-wrap: anywhere; }
+td.person { max-width: 13em; }
+td.why { min-width: 22em; }
 .name { display: block; color: var(--muted); font-size: 12.5px; }
 .rank { color: var(--muted); }
 .flag { display: inline-block; background: var(--warnbg); color: var(--warn);
@@ -234,9 +236,9 @@ def _pairs_table(f: Facts, rows: Iterable[int], *, explain: bool = True) -> str:
         p = res.pairs[k]
         i, j = (int(x) for x in res.pair_indices[k])
         cells = [
-            f'<td data-sort="{esc(p.mentee_id)}">'
+            f'<td class="person" data-sort="{esc(p.mentee_id)}">'
             f"{_person(p.mentee_id, f.mentee_name(i))}</td>",
-            f'<td data-sort="{esc(p.mentor_id)}">'
+            f'<td class="person" data-sort="{esc(p.mentor_id)}">'
             f"{_person(p.mentor_id, f.mentor_name(j))}</td>",
             f'<td class="num" data-sort="{p.score:.6f}">{p.score:.3f}'
             f"{_stack(f, k)}</td>",
@@ -260,7 +262,7 @@ def _pairs_table(f: Facts, rows: Iterable[int], *, explain: bool = True) -> str:
                 why.append(
                     "<ul>" + "".join(f"<li>{esc(s)}</li>" for s in lines) + "</ul>"
                 )
-        cells.append(f"<td>{''.join(why)}</td>")
+        cells.append(f'<td class="why">{"".join(why)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
         '<div class="scroll"><table class="sortable"><thead><tr>'
@@ -304,7 +306,8 @@ def _waiting_table(f: Facts) -> str:
             why = esc(alt.why) if alt is not None else ""
         body.append(
             "<tr>"
-            f'<td data-sort="{esc(mentee_id)}">{_person(mentee_id, name)}</td>'
+            f'<td class="person" data-sort="{esc(mentee_id)}">'
+            f"{_person(mentee_id, name)}</td>"
             f'<td data-sort="{esc(category)}"><strong>{esc(category)}</strong>{detail}'
             "</td>"
             f"<td>{best}</td>{score}<td>{why}</td>"
