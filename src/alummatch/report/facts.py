@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,6 +125,12 @@ def _ordinal(k: int) -> str:
 
 
 # --------------------------------------------------------------------- facts
+_EXPLAINED: weakref.WeakKeyDictionary[MatchingProblem, dict[tuple[int, int], list[str]]]
+_EXPLAINED = weakref.WeakKeyDictionary()
+"""The context's explanations of pairs, per problem: ``to_csv`` then ``report``
+on one result (as the command line does) explain each pair once."""
+
+
 @dataclass(frozen=True)
 class Alert:
     """Something staff should look at, with the people it concerns."""
@@ -203,8 +210,11 @@ class Facts:
             prob = self.problem
             lines: list[str] = []
             if prob is not None and prob.context is not None:
+                raw = _EXPLAINED.setdefault(prob, {})
+                if key not in raw:
+                    raw[key] = list(prob.context.explain_pair(i, j))
                 shown = set(self.criteria)
-                for line in prob.context.explain_pair(i, j):
+                for line in raw[key]:
                     m = _LINE.match(line)
                     if m is None or m["name"] in shown:
                         lines.append(line)
