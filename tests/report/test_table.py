@@ -191,12 +191,12 @@ def test_to_frame_stays_lossless(sample_result: am.MatchResult) -> None:
         ),
         (
             "no allowed mentor left: removed 3 by MinScore(0.4)",
-            "removed by MinScore(0.4)",
+            "every suitable pair was removed by MinScore(0.4)",
         ),
         (
             "no allowed mentor left: removed 1 by Forbidden(1 pairs), "
             "2 by MinScore(0.4)",
-            "removed by Forbidden(1 pairs) and MinScore(0.4)",
+            "every suitable pair was removed by Forbidden(1 pairs) and MinScore(0.4)",
         ),
         ("every allowed mentor has capacity 0", "every suitable mentor has no seats"),
         (

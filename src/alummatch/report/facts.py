@@ -69,20 +69,23 @@ def reason_category(reason: str) -> str:
     ``"no allowed mentor: shared language: ..."`` becomes ``"nobody shares
     their language"``, ``"capacity exhausted: ..."`` becomes ``"every suitable
     mentor is full"``, ``"no allowed mentor left: removed 3 by MinScore(0.4)"``
-    becomes ``"removed by MinScore(0.4)"``; a reason with no known marker is
-    its own category.
+    becomes ``"every suitable pair was removed by MinScore(0.4)"``; a reason
+    with no known marker is its own category. Categories read as clauses
+    ("7 because nobody shares their language").
     """
     text = _PREFIX.sub("", reason.strip())
     low = text.lower()
     if low.startswith("no allowed mentor left"):
         names = re.findall(r"\d+ by (.+?)(?=, \d+ by |$)", text)
-        return "removed by " + " and ".join(names) if names else text
+        if not names:
+            return text
+        return "every suitable pair was removed by " + " and ".join(names)
     if low.startswith("no allowed mentor"):
         for marker, category in _RULE_CATEGORIES:
             if marker in low:
                 return category
         rule = text.partition(":")[2].strip().partition(":")[0].strip()
-        return f"no mentor passes the rule '{rule}'" if rule else "no allowed mentor"
+        return f"no mentor passes the rule '{rule}'" if rule else "no mentor is allowed"
     for marker, category in _CATEGORIES:
         if marker in low:
             return category
@@ -361,6 +364,9 @@ class Facts:
             out.append(
                 Alert(
                     "The solver stopped at its time limit: a better matching may exist."
+                    if res.is_feasible()
+                    else "The solver stopped at its time limit before finding a "
+                    "matching: give it more time, or try another solver."
                 )
             )
         elif res.status is Status.FEASIBLE and res.gap:
