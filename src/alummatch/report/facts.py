@@ -162,7 +162,8 @@ class Facts:
     mentee_names, mentor_names : tuple of str, or None
         From a ``name`` attribute, when the cohort has one.
     criteria : tuple of str
-        Criteria with weight, in scorer order (empty without a cohort).
+        Criteria with weight and with data for at least one chosen pair, in
+        scorer order (empty without a cohort).
     shares : dict of str to ndarray
         Per chosen pair (in ``result.pairs`` order), each criterion's
         contribution to the score (NaN where it abstains); plain components
@@ -505,6 +506,8 @@ def facts(result: MatchResult) -> Facts:
             tor_names = _names(mentor_attribute(NAME), len(tor_ids))
     pairs = np.asarray(result.pair_indices, dtype=np.intp).reshape(-1, 2)
     criteria, shares, weighted, comps, weights = _shares(prob, pairs)
+    # a criterion with no data for any chosen pair would be an empty column
+    criteria = tuple(c for c in criteria if np.isfinite(shares[c]).any())
     return Facts(
         result=result,
         mentee_ids=tuple(tee_ids),
