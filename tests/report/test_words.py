@@ -66,3 +66,24 @@ def test_explain_leaves_out_zero_weight_criteria() -> None:
     assert "  - industry " not in text
     assert "  - goals " in text
     assert "(weight " in text
+
+
+def test_groups_below_a_quota_are_flagged() -> None:
+    """A quota the matching misses (here: a time limit hit) is a warning."""
+    from dataclasses import replace
+
+    from alummatch.constraints import GroupQuota, ScoreParity
+
+    problem = am.MatchingProblem.from_scores(
+        [[0.9, 0.8], [0.7, 0.6], [0.5, 0.4]], mentor_capacity=[1, 0]
+    )
+    groups = {"m-0": "a", "m-1": "b", "m-2": "b"}
+    result = am.solve(problem)
+    asked = replace(
+        result,
+        constraints=(GroupQuota(0.5, groups=groups), ScoreParity(0.1, groups=groups)),
+    )
+    text = asked.summary()
+    assert "1 group below GroupQuota(0.5, groups): fewer than 50% of their" in text
+    assert "b: 0%" in text
+    assert "By group" in am.report.render_report(asked)

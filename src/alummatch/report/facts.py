@@ -344,7 +344,11 @@ class Facts:
         seen: set[str] = set()
         for attribute, groups in specs:
             label = attribute if attribute is not None else "group"
-            key = label if attribute is not None else repr(sorted(dict(groups or {})))
+            key = (
+                label
+                if attribute is not None
+                else repr(sorted(dict(groups or {}).items()))
+            )
             if key in seen or self.problem is None:
                 continue
             seen.add(key)
@@ -405,10 +409,13 @@ class Facts:
         return out
 
     def _quota_warnings(self) -> list[Alert]:
+        """Groups below a ``GroupQuota``, group means further apart than a
+        ``ScoreParity`` allows (possible when the solve did not succeed)."""
         out: list[Alert] = []
         for c in self.result.constraints:
             share = getattr(c, "min_share", None)
-            if share is None:
+            gap = getattr(c, "max_gap", None)
+            if share is None and gap is None:
                 continue
             try:
                 table = self.result.metrics.by_group(
@@ -416,17 +423,32 @@ class Facts:
                 )
             except (ValueError, KeyError):
                 continue
-            below = table[table["coverage"] < float(share) - 1e-9]
-            if len(below):
-                out.append(
-                    Alert(
-                        f"{len(below)} group(s) below the quota of {c}: "
-                        f"at least {100 * float(share):.0f}% matched.",
-                        tuple(
-                            f"{g}: {100 * v:.0f}%" for g, v in below["coverage"].items()
-                        ),
+            if share is not None:
+                below = table[table["coverage"] < float(share) - 1e-9]
+                if len(below):
+                    n = len(below)
+                    out.append(
+                        Alert(
+                            f"{n} group{'s' if n != 1 else ''} below {c}: fewer "
+                            f"than {100 * float(share):.0f}% of their requests "
+                            "matched.",
+                            tuple(
+                                f"{g}: {100 * v:.0f}%"
+                                for g, v in below["coverage"].items()
+                            ),
+                        )
                     )
-                )
+            elif gap is not None:
+                means = table["mean_score"].dropna()
+                if len(means) > 1 and means.max() - means.min() > float(gap) + 1e-9:
+                    out.append(
+                        Alert(
+                            f"Group mean scores differ by "
+                            f"{means.max() - means.min():.3f}, more than {c} "
+                            "allows.",
+                            tuple(f"{g}: {v:.3f}" for g, v in means.items()),
+                        )
+                    )
         return out
 
 
