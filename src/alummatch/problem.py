@@ -9,6 +9,7 @@ built from a cohort by :func:`build_problem` or straight from a score matrix by
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -58,6 +59,11 @@ class ProblemContext(Protocol):
 
 _CONTEXT_BOUND = frozenset({"scores", "allowed", "mentee_ids", "mentor_ids"})
 """Fields whose change makes a problem's context stale (it is dropped)."""
+
+
+def is_real(value: object) -> bool:
+    """Whether ``value`` is a real number (numpy scalars included), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
 def _readonly(a: NDArray[Any]) -> NDArray[Any]:
@@ -194,7 +200,7 @@ class MatchingProblem:
         (2, 2)
         """
         problems: list[InputProblem] = []
-        s = np.array(scores, dtype=np.float64, copy=True)
+        s = _score_matrix(scores)
         if s.ndim != 2:
             raise InvalidInputError(
                 [
@@ -283,6 +289,44 @@ class MatchingProblem:
         )
 
 
+MAX_COUNT = 2**62
+"""Largest capacity, minimum load or demand accepted (a programme's "unlimited").
+
+Solvers never use more than the pairs can take: capacities and demands are
+clamped to the allowed pairs and the total demand before any solving.
+"""
+
+
+def _score_matrix(scores: ArrayLike) -> FloatArray:
+    """``scores`` as a fresh float64 array, or one ``InvalidInputError``.
+
+    Ragged nesting, strings, complex numbers and other non-real values are
+    refused with a message naming ``scores``, never a raw numpy error.
+    """
+    try:
+        raw = np.asarray(scores)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError(
+            [InputProblem("scores", "", f"not a rectangular numeric array ({exc})")]
+        ) from None
+    if raw.dtype.kind == "O":
+        try:
+            raw = raw.astype(np.float64)
+        except (ValueError, TypeError):
+            raise InvalidInputError(
+                [InputProblem("scores", "", "expected real numbers, got objects")]
+            ) from None
+    if raw.dtype.kind not in "biuf":
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    "scores", "", f"expected real numbers, got dtype {raw.dtype}"
+                )
+            ]
+        )
+    return np.array(raw, dtype=np.float64, copy=True)
+
+
 def _int_vector(
     value: ArrayLike,
     size: int,
@@ -291,7 +335,11 @@ def _int_vector(
     *,
     minimum: int,
 ) -> IntArray | None:
-    raw = np.asarray(value)
+    try:
+        raw = np.asarray(value)
+    except (ValueError, TypeError):
+        problems.append(InputProblem(name, "", "expected integers (a ragged array)"))
+        return None
     if raw.ndim == 0:
         raw = np.full(size, raw)
     if raw.shape != (size,):
@@ -301,16 +349,42 @@ def _int_vector(
             )
         )
         return None
+    if raw.dtype.kind == "b":
+        problems.append(
+            InputProblem(name, "", "expected integers, got booleans (True/False)")
+        )
+        return None
+    if raw.dtype.kind == "O" and raw.size:
+        kinds = {type(v) for v in raw.tolist()}
+        if all(issubclass(k, int) and not issubclass(k, bool) for k in kinds):
+            # Python ints beyond int64: compared below without overflow.
+            huge = [v for v in raw.tolist() if v > MAX_COUNT]
+            if huge:
+                problems.append(_too_large(name, len(huge), huge[0]))
+                return None
+            raw = raw.astype(np.int64)
     if raw.dtype.kind == "f":
         if not np.all(np.isfinite(raw)) or not np.all(raw == np.round(raw)):
             problems.append(InputProblem(name, "", "expected whole numbers"))
             return None
-    elif raw.dtype.kind not in "iub":
+        big_f = np.nonzero(raw > MAX_COUNT)[0]
+        if big_f.size:
+            problems.append(_too_large(name, big_f.size, raw[big_f[0]]))
+            return None
+    elif raw.dtype.kind not in "iu":
         problems.append(
             InputProblem(name, "", f"expected integers, got dtype {raw.dtype}")
         )
         return None
+    elif raw.dtype.kind == "u" and (raw > MAX_COUNT).any():
+        big_u = np.nonzero(raw > MAX_COUNT)[0]
+        problems.append(_too_large(name, big_u.size, raw[big_u[0]]))
+        return None
     out = raw.astype(np.int64, copy=True)
+    big = np.nonzero(out > MAX_COUNT)[0]
+    if big.size:
+        problems.append(_too_large(name, big.size, out[big[0]]))
+        return None
     low = np.nonzero(out < minimum)[0]
     if low.size:
         problems.append(
@@ -325,6 +399,15 @@ def _int_vector(
     return out
 
 
+def _too_large(name: str, count: int, first: object) -> InputProblem:
+    return InputProblem(
+        name,
+        "",
+        f"must be <= 2**62 (use a large number such as 10**9 for 'unlimited'); "
+        f"{count} value(s) above, first {first}",
+    )
+
+
 def _ids(
     ids: Sequence[str] | None,
     size: int,
@@ -333,6 +416,13 @@ def _ids(
     problems: list[InputProblem],
 ) -> tuple[str, ...]:
     if ids is None:
+        return tuple(f"{prefix}-{k}" for k in range(size))
+    if isinstance(ids, str | bytes):
+        problems.append(
+            InputProblem(
+                name, "", f"expected a sequence of ids, got a single string {ids!r}"
+            )
+        )
         return tuple(f"{prefix}-{k}" for k in range(size))
     out = tuple(str(x) for x in ids)
     if len(out) != size:
@@ -356,7 +446,21 @@ def _prefs(
 ) -> tuple[NDArray[np.intp], ...] | None:
     if prefs is None:
         return None
-    out = tuple(np.asarray(p, dtype=np.intp).reshape(-1).copy() for p in prefs)
+    out_list: list[NDArray[np.intp]] = []
+    for k, p in enumerate(prefs):
+        try:
+            raw = np.asarray(p).reshape(-1)
+        except (ValueError, TypeError):
+            raw = np.asarray([None])
+        if raw.size and raw.dtype.kind not in "iu":
+            problems.append(
+                InputProblem(
+                    name, "", f"ranking {k} must list integer indices, got {p!r}"
+                )
+            )
+            return None
+        out_list.append(raw.astype(np.intp, copy=True))
+    out = tuple(out_list)
     if len(out) != size:
         problems.append(
             InputProblem(name, "", f"expected {size} rankings, got {len(out)}")

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from alummatch.engine.reasons import unmatched_reasons
 from alummatch.engine.task import Request, make_task
 from alummatch.errors import InputProblem, InvalidInputError
-from alummatch.problem import MatchingProblem
+from alummatch.problem import MatchingProblem, is_real
 from alummatch.result import MatchResult, Pair, Status, compute_metrics
 from alummatch.solvers.base import OBJECTIVES, Solver, Task
 from alummatch.solvers.registry import pick_solver
@@ -56,9 +56,9 @@ def validate_request(
             continue
         problems.extend(check(problem))
     if time_limit is not None and not (
-        isinstance(time_limit, int | float)
-        and math.isfinite(time_limit)
-        and time_limit > 0
+        is_real(time_limit)
+        and math.isfinite(time_limit)  # type: ignore[arg-type]
+        and time_limit > 0  # type: ignore[operator]
     ):
         problems.append(
             InputProblem(
@@ -140,7 +140,8 @@ def solve(
     [('m-0', 'a-1'), ('m-1', 'a-0')]
     """
     items = validate_request(problem, objective, constraints, time_limit, seed)
-    request = make_task(problem, str(objective), items, time_limit, int(seed))
+    limit = None if time_limit is None else float(time_limit)
+    request = make_task(problem, str(objective), items, limit, int(seed))
     task = request.task
     chosen = pick_solver(solver, task)
     if request.diagnosis:

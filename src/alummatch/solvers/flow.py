@@ -41,7 +41,14 @@ from numpy.typing import NDArray
 
 from alummatch.constraints.fairness import GroupQuota
 from alummatch.result import Status
-from alummatch.solvers.base import Encoders, SolverOutput, Task, empty_pairs, unencoded
+from alummatch.solvers.base import (
+    Encoders,
+    SolverOutput,
+    Task,
+    empty_pairs,
+    seeded_rng,
+    unencoded,
+)
 from alummatch.solvers.diagnosis import infeasible_output
 from alummatch.solvers.network import (
     NETWORK_ENCODERS,
@@ -50,6 +57,7 @@ from alummatch.solvers.network import (
     usable_mask,
 )
 from alummatch.solvers.sparse import solve_sparse
+from alummatch.solvers.terms import group_needs
 
 __all__ = ["Flow", "FlowNetwork"]
 
@@ -87,6 +95,12 @@ class Flow:
 
     def solve(self, task: Task) -> SolverOutput:
         """Solve the task's objective exactly (see module docstring)."""
+        for quota in task.of_kind(self.encoders, GroupQuota):
+            needs = group_needs(task, quota)  # type: ignore[arg-type]
+            if (needs.residual_need > needs.residual_demand).any():
+                # More slots needed than the group's mentees can take (a
+                # demand above the number of mentors counts as unmatched).
+                return infeasible_output(task)
         base = FlowNetwork.from_task(task, arcs=False)
         if base.plain():
             cutoff = _SMALL if task.objective == "maxmin" else _SPARSE
@@ -159,7 +173,7 @@ def _solve_maxmin(task: Task) -> SolverOutput:
     t_hi = t_loads
     if upper == total:
         t_hi = min(t_hi, _kth_best_bound(scores, usable, demand))
-    rng = np.random.default_rng(task.seed)
+    rng = seeded_rng(task.seed)
     flat = scores.size
     sample_idx = (
         rng.integers(0, flat, size=min(flat, 100_000)) if flat > 100_000 else None

@@ -35,7 +35,7 @@ from ortools.graph.python import max_flow, min_cost_flow
 
 from alummatch.constraints.fairness import BalancedLoad, GroupQuota
 from alummatch.solvers.base import Encoders, Task, encoder_for
-from alummatch.solvers.scaling import scale_factor, scale_scores
+from alummatch.solvers.scaling import Scale, scale_factor, scale_scores
 from alummatch.solvers.terms import group_needs, pinned_load
 
 __all__ = [
@@ -338,8 +338,8 @@ class FlowNetwork:
         factor, unit = self.scale(max_abs, weight)
         return -scale_scores(vals, factor), unit
 
-    def scale(self, max_abs: float, weight: float = 0.0) -> tuple[float, int]:
-        """Score factor and scaled load unit cost for scores up to ``max_abs``."""
+    def scale(self, max_abs: float, weight: float = 0.0) -> tuple[Scale, int]:
+        """Score scale and scaled load unit cost for scores up to ``max_abs``."""
         if self.load_base is not None and weight > 0:
             top_load = float((self.load_base + self.capacity).max(initial=0))
             max_abs = max(max_abs, weight * max(top_load, 1.0))
@@ -347,7 +347,7 @@ class FlowNetwork:
         slots = max(int(self.demand.sum()), int(self.capacity.sum()), 1)
         budget = _COST_BUDGET / max(self.n_nodes + 1, slots)
         factor = scale_factor(max_abs, budget)
-        unit = int(np.rint(weight * factor)) if weight > 0 else 0
+        unit = int(np.rint(factor.up(weight))) if weight > 0 else 0
         return factor, unit
 
     def pairs(self, chosen: NDArray[np.bool_]) -> NDArray[np.intp]:

@@ -61,7 +61,7 @@ from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.preferences import SidePreferences, side_preferences
 from alummatch.problem import MatchingProblem
 from alummatch.result import Status
-from alummatch.solvers.base import Encoders, SolverOutput, Task, unencoded
+from alummatch.solvers.base import Encoders, SolverOutput, Task, seeded_rng, unencoded
 
 __all__ = ["Stable", "deferred_acceptance", "from_preferences"]
 
@@ -149,7 +149,7 @@ class Stable:
         n, m = problem.shape
         if self.tie_break == "index":
             return np.arange(n, dtype=np.int64), np.arange(m, dtype=np.int64)
-        rng = np.random.default_rng(seed)
+        rng = seeded_rng(seed)
         return (
             rng.permutation(n).astype(np.int64),
             rng.permutation(m).astype(np.int64),
