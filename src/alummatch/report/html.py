@@ -425,6 +425,13 @@ def _settings_html(f: Facts) -> str:
     ]
     if res.gap is not None:
         rows.append(("Proven gap", f"{100 * res.gap:.2f}% (bound {res.bound})"))
+    info = getattr(res, "info", None) or {}
+    if info:
+        figures = ", ".join(
+            f"{k} {v:.6g}" if isinstance(v, float) else f"{k} {v}"
+            for k, v in info.items()
+        )
+        rows.append(("Solver figures", figures))
     rows += [("Diagnosis", d) for d in res.diagnosis]
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
     tech = esc("\n".join(technical_lines(res)))
