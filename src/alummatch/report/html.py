@@ -350,11 +350,15 @@ def _cards(f: Facts) -> str:
 
 
 def _figure(uri: str | None, alt: str, caption: str) -> str:
+    """A plot with its caption; ``"Title: text"`` puts the title above it."""
     if uri is None:
         return ""
+    title, sep, text = caption.partition(": ")
+    head = f"<h3>{esc(title)}</h3>" if sep else ""
+    text = text[:1].upper() + text[1:] if sep else caption
     return (
-        f'<figure><img src="{uri}" alt="{esc(alt)}">'
-        f"<figcaption>{esc(caption)}</figcaption></figure>"
+        f'<figure>{head}<img src="{uri}" alt="{esc(alt)}">'
+        f"<figcaption>{esc(text)}</figcaption></figure>"
     )
 
 
@@ -471,7 +475,8 @@ def render_report(result: MatchResult, *, groups: Sequence[Any] = ()) -> str:
             "What the scores are made of: on average, the points each criterion "
             "adds to a pair's score."
             if f.weighted
-            else "The average score of the pairs on each criterion.",
+            else "What the scores are made of: the average score of the pairs on "
+            "each criterion.",
         ),
     ]
     if prob is not None:
@@ -482,7 +487,8 @@ def render_report(result: MatchResult, *, groups: Sequence[Any] = ()) -> str:
                 "How full the mentors are: students per mentor against the seats "
                 "they offered."
                 if prob.n_mentors <= 60
-                else "How many mentors have each number of students.",
+                else "How full the mentors are: how many mentors have each number "
+                "of students.",
             )
         )
     groups_html = _groups_html(f, groups)
