@@ -397,7 +397,7 @@ def _groups_html(f: Facts, extra: Sequence[Any]) -> str:
                 group_plot(table, quota),
                 f"coverage by {label}",
                 f"Share of each {label} group's requests that are matched"
-                + (" (dashed line: the quota)." if quota else "."),
+                + (" (the dashed line marks the quota)." if quota else "."),
             )
         )
     if not out:
@@ -424,7 +424,7 @@ def _settings_html(f: Facts) -> str:
         ("Goal", f"{res.objective_name}: {goal_sentence(res.objective_name)}"),
         ("Constraints", "; ".join(cons) if cons else "none beyond capacities"),
         ("Criterion weights", weights or "not known (scores given directly)"),
-        ("Status", f"{res.status}: {status_sentence(res)}"),
+        ("Status", f"{status_sentence(res)} (status '{res.status}')"),
         ("Solver time", f"{res.runtime_s:.3f} s"),
     ]
     if res.gap is not None:
