@@ -12,6 +12,7 @@ import importlib
 import logging
 from types import ModuleType
 
+import alummatch.report  # noqa: F401  (registers to_csv, report, summary on MatchResult)
 from alummatch import constraints, solvers
 from alummatch.constraints import (
     AttributeRule,
