@@ -175,6 +175,16 @@ def solve(
     )
 
 
+def _wait_figures(problem: MatchingProblem, pairs: NDArray[np.intp]) -> dict[str, int]:
+    """How many mentees had waited, and how many of them got every mentor wanted."""
+    if problem.mentee_wait is None:
+        return {}
+    waited = problem.waits > 0
+    got = np.bincount(pairs[:, 0], minlength=problem.n_mentees)
+    placed = waited & (got >= problem.mentee_demand)
+    return {"waiting": int(waited.sum()), "waiting_placed": int(placed.sum())}
+
+
 def _build_result(
     request: Request,
     pairs: NDArray[np.intp],
@@ -235,7 +245,7 @@ def _build_result(
         objective_name=task.objective,
         bound=bound,
         gap=gap,
-        info={**request.info, **(info or {})},
+        info={**request.info, **(info or {}), **_wait_figures(prob, pairs)},
         problem=prob,
         acceptable=acceptable,
     )
