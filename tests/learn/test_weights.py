@@ -136,3 +136,33 @@ def test_intervals_cover_the_truth_at_the_stated_rate() -> None:
             low, high = fit.intervals[name]
             hits[k] += low <= TRUTH[name] <= high
     assert (hits / trials >= 0.8).all(), dict(zip(TRUTH, hits / trials, strict=True))
+
+
+class _SameField:
+    """An extra criterion: 1 when mentee and mentor studied the same field."""
+
+    name = "field"
+
+    def fit(self, cohort: Cohort) -> _SameField:
+        self.tee_ = np.array([m.field_of_study for m in cohort.mentees])
+        self.tor_ = np.array([m.field_of_study for m in cohort.mentors])
+        return self
+
+    def score(self, mentee_idx: np.ndarray) -> np.ndarray:
+        same = self.tee_[mentee_idx][:, None] == self.tor_[None, :]
+        return same.astype(np.float32)
+
+    def explain(self, mentee: int, mentor: int) -> str:
+        return f"fields {self.tee_[mentee]} / {self.tor_[mentor]}"
+
+
+def test_extra_criteria_are_weighted_like_built_ins(cohort: Cohort) -> None:
+    """A programme's own criterion gets its weight from the outcomes too."""
+    scorer = default_scorer(extra=[_SameField()])
+    truth = {"goals": 0.4, "field": 0.4, "expectations": 0.2}
+    past = synthetic_history(cohort, truth, scorer=scorer, noise=0.5, seed=13)
+    fit = fit_weights(cohort, past, "satisfaction", scorer=scorer, n_bootstrap=10)
+    assert set(fit.weights) == {*TRUTH, "field"}
+    assert fit.weights["field"] > 0.25
+    assert fit.scorer().weights is not None
+    assert fit.scorer().weights["field"] == fit.weights["field"]
