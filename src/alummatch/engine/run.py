@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from alummatch.engine.reasons import unmatched_reasons
 from alummatch.engine.task import Request, make_task
 from alummatch.errors import InputProblem, InvalidInputError
-from alummatch.problem import MatchingProblem
+from alummatch.problem import MatchingProblem, is_real
 from alummatch.result import MatchResult, Pair, Status, compute_metrics
 from alummatch.solvers.base import OBJECTIVES, Solver, Task
 from alummatch.solvers.registry import pick_solver
@@ -56,9 +56,9 @@ def validate_request(
             continue
         problems.extend(check(problem))
     if time_limit is not None and not (
-        isinstance(time_limit, int | float)
-        and math.isfinite(time_limit)
-        and time_limit > 0
+        is_real(time_limit)
+        and math.isfinite(time_limit)  # type: ignore[arg-type]
+        and time_limit > 0  # type: ignore[operator]
     ):
         problems.append(
             InputProblem(
@@ -145,7 +145,8 @@ def solve(
     [('m-0', 'a-1'), ('m-1', 'a-0')]
     """
     items = validate_request(problem, objective, constraints, time_limit, seed)
-    request = make_task(problem, str(objective), items, time_limit, int(seed))
+    limit = None if time_limit is None else float(time_limit)
+    request = make_task(problem, str(objective), items, limit, int(seed))
     task = request.task
     chosen = pick_solver(solver, task)
     if request.diagnosis:
@@ -156,6 +157,7 @@ def solve(
             request.diagnosis,
             chosen.name,
             0.0,
+            constraints=items,
         )
     log.debug("solving %s x %s with %s", *problem.shape, chosen.name)
     t0 = time.perf_counter()
@@ -176,7 +178,18 @@ def solve(
         bound=out.bound,
         gap=out.gap,
         info=out.info,
+        constraints=items,
     )
+
+
+def _wait_figures(problem: MatchingProblem, pairs: NDArray[np.intp]) -> dict[str, int]:
+    """How many mentees had waited, and how many of them got every mentor wanted."""
+    if problem.mentee_wait is None:
+        return {}
+    waited = problem.waits > 0
+    got = np.bincount(pairs[:, 0], minlength=problem.n_mentees)
+    placed = waited & (got >= problem.mentee_demand)
+    return {"waiting": int(waited.sum()), "waiting_placed": int(placed.sum())}
 
 
 def _build_result(
@@ -190,6 +203,7 @@ def _build_result(
     bound: float | None = None,
     gap: float | None = None,
     info: dict[str, float] | None = None,
+    constraints: tuple[object, ...] = (),
 ) -> MatchResult:
     task = request.task
     prob = task.problem
@@ -239,7 +253,8 @@ def _build_result(
         objective_name=task.objective,
         bound=bound,
         gap=gap,
-        info={**request.info, **(info or {})},
+        info={**request.info, **(info or {}), **_wait_figures(prob, pairs)},
         problem=prob,
         acceptable=acceptable,
+        constraints=constraints,
     )

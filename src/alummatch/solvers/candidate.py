@@ -53,7 +53,7 @@ from alummatch.problem import CandidateSet
 from alummatch.result import Status
 from alummatch.solvers.base import SolverOutput, Task, empty_pairs
 from alummatch.solvers.network import FlowNetwork, network_terms
-from alummatch.solvers.scaling import scale_scores
+from alummatch.solvers.scaling import Scale, scale_scores
 
 __all__ = ["solve_candidates"]
 
@@ -160,7 +160,7 @@ class _Pricer:
         return self.work.in_rows(rows) | self.reserve.in_rows(rows)
 
     def _price_reserve(
-        self, d_tee: NDArray[np.int64], d_tor: NDArray[np.int64], factor: float | None
+        self, d_tee: NDArray[np.int64], d_tor: NDArray[np.int64], factor: Scale | None
     ) -> int:
         """Move the reserve pairs with a negative reduced cost to the working set."""
         res = self.reserve
@@ -232,7 +232,7 @@ class _Pricer:
         rows: NDArray[np.intp],
         d_tee: NDArray[np.int64],
         d_tor: NDArray[np.int64],
-        factor: float | None,
+        factor: Scale | None,
     ) -> NDArray[np.intp]:
         """Cached mentees with an unknown pair whose upper bound could violate."""
         m = self.cs.n_mentors
@@ -251,7 +251,7 @@ class _Pricer:
         return np.concatenate(out) if out else rows[:0]
 
     def round(
-        self, d_tee: NDArray[np.int64], d_tor: NDArray[np.int64], factor: float | None
+        self, d_tee: NDArray[np.int64], d_tor: NDArray[np.int64], factor: Scale | None
     ) -> int:
         """One pricing round; return the pairs added (``factor None``: zero costs).
 
@@ -289,7 +289,7 @@ class _Pricer:
         rows: NDArray[np.intp],
         d_tee: NDArray[np.int64],
         d_tor: NDArray[np.int64],
-        factor: float | None,
+        factor: Scale | None,
     ) -> int:
         """Re-score mentees: add their violators, keep a reserve, lower the bound."""
         assert self.cached is not None
