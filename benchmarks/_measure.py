@@ -19,10 +19,14 @@ from typing import Any
 RESULTS = Path(__file__).parent / "results"
 
 
-def run_case(code: str, timeout: float = 900.0) -> dict[str, Any]:
+def run_case(
+    code: str, timeout: float = 900.0, *, stream: bool = False
+) -> dict[str, Any]:
     """Run ``code`` in a fresh interpreter; it must print one JSON line last.
 
-    The peak resident memory of the child is added as ``peak_mb``.
+    The peak resident memory of the child is added as ``peak_mb``. With
+    ``stream``, the child's stderr (progress bars, log lines) goes straight to
+    this process's stderr instead of being kept for the error message.
     """
     wrapper = (
         "import json, resource, sys\n"
@@ -33,7 +37,8 @@ def run_case(code: str, timeout: float = 900.0) -> dict[str, Any]:
     try:
         proc = subprocess.run(
             [sys.executable, "-c", wrapper],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=None if stream else subprocess.PIPE,
             text=True,
             timeout=timeout,
             check=False,
@@ -41,7 +46,7 @@ def run_case(code: str, timeout: float = 900.0) -> dict[str, Any]:
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
     if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-1:] or ["failed"]
+        tail = (proc.stderr or "").strip().splitlines()[-1:] or ["failed"]
         return {"error": tail[0]}
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
