@@ -100,13 +100,13 @@ def test_small_k_is_certified_by_rescoring(objective: str) -> None:
     )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     n=st.integers(5, 40),
     m=st.integers(2, 12),
     seed=st.integers(0, 3),
     k=st.integers(1, 3),
-    objective=st.sampled_from(["total", "coverage"]),
+    objective=st.sampled_from(["total", "coverage", "maxmin"]),
     data=st.data(),
 )
 def test_candidates_equal_dense_on_random_cohorts(
@@ -158,12 +158,24 @@ def test_dense_solvers_refuse_candidate_problems(solver: str) -> None:
         solve(cand, solver)
 
 
-def test_auto_picks_flow_and_maxmin_is_refused() -> None:
-    """``auto`` solves a candidate problem with flow; maxmin is not offered yet."""
+def test_auto_picks_flow() -> None:
+    """``auto`` solves a candidate problem with flow, certified."""
     _, cand = _pair(30, 10, 0, 2)
-    assert solve(cand).solver == "flow"
-    with pytest.raises(UnsupportedError, match="maxmin"):
-        solve(cand, "flow", objective="maxmin")
+    r = solve(cand)
+    assert r.solver == "flow"
+    assert r.info["certified"] == 1.0
+
+
+def test_maxmin_bottleneck_is_certified_over_every_pair() -> None:
+    """One candidate per mentee: the dense coverage, floor and total."""
+    dense, cand = _pair(150, 40, 2, 1)
+    a = solve(dense, "flow", objective="maxmin")
+    b = solve(cand, "flow", objective="maxmin")
+    assert b.status is Status.OPTIMAL
+    assert b.info["threshold"] == a.info["threshold"]
+    assert key_of(dense, b.pair_indices, "maxmin") == pytest.approx(
+        key_of(dense, a.pair_indices, "maxmin"), rel=1e-9
+    )
 
 
 def test_pair_filters_are_refused_on_candidate_problems() -> None:

@@ -34,8 +34,12 @@ mentor each.
 Stages and requirements are those of the sparse path: the most matched slots
 that meet minimum loads and one ``GroupQuota`` (a min-cost flow with
 artificial arcs that keep any working set feasible, so artificial flow after
-pricing proves the requirements impossible over every pair), then the best
-total with that many (``BalancedLoad`` on the mentor-to-sink arcs). The
+pricing proves the requirements impossible over every pair), for ``maxmin``
+the largest threshold at which pairs scoring at least it still match that
+many (each test the same certified flow with the threshold as a floor: a
+mentee whose bound is below the floor is settled at once), then the best
+total with that many above the threshold (``BalancedLoad`` on the
+mentor-to-sink arcs). The
 result's ``info`` says ``certified`` (1), ``pricing_rounds``,
 ``rescored_rows`` and the final ``working_pairs``.
 """
@@ -160,7 +164,11 @@ class _Pricer:
         return self.work.in_rows(rows) | self.reserve.in_rows(rows)
 
     def _price_reserve(
-        self, d_tee: NDArray[np.int64], d_tor: NDArray[np.int64], factor: Scale | None
+        self,
+        d_tee: NDArray[np.int64],
+        d_tor: NDArray[np.int64],
+        factor: Scale | None,
+        floor: float,
     ) -> int:
         """Move the reserve pairs with a negative reduced cost to the working set."""
         res = self.reserve
@@ -174,7 +182,7 @@ class _Pricer:
             exact = scale_scores(res.sc, factor) - d_tee[res.tee] + d_tor[res.tor]
             gain = exact.astype(np.float64)
             key = gain
-        viol = np.nonzero(gain > 0)[0]
+        viol = np.nonzero((gain > 0) & (res.sc >= floor))[0]
         if viol.size == 0:
             return 0
         # the _ADD_PER_ROW best of each mentee
@@ -233,6 +241,7 @@ class _Pricer:
         d_tee: NDArray[np.int64],
         d_tor: NDArray[np.int64],
         factor: Scale | None,
+        floor: float,
     ) -> NDArray[np.intp]:
         """Cached mentees with an unknown pair whose upper bound could violate."""
         m = self.cs.n_mentors
@@ -241,7 +250,7 @@ class _Pricer:
         for r0 in range(0, rows.size, step):
             part = rows[r0 : r0 + step]
             ub = self._upper(part)
-            open_ = np.isfinite(ub) & ~self._known(part)
+            open_ = np.isfinite(ub) & (ub >= floor) & ~self._known(part)
             if factor is None:
                 viol = open_ & (d_tor[None, :] > d_tee[part, None])
             else:
@@ -251,17 +260,22 @@ class _Pricer:
         return np.concatenate(out) if out else rows[:0]
 
     def round(
-        self, d_tee: NDArray[np.int64], d_tor: NDArray[np.int64], factor: Scale | None
+        self,
+        d_tee: NDArray[np.int64],
+        d_tor: NDArray[np.int64],
+        factor: Scale | None,
+        floor: float = -np.inf,
     ) -> int:
         """One pricing round; return the pairs added (``factor None``: zero costs).
 
-        A mentee is settled by its bound (module docstring) or re-scored.
+        Only pairs scoring at least ``floor`` are priced. A mentee is settled
+        by its bound (module docstring) or re-scored.
         """
         assert self.cached is not None
         self.rounds += 1
-        added = self._price_reserve(d_tee, d_tor, factor)
+        added = self._price_reserve(d_tee, d_tor, factor, floor)
         d_max = int(d_tor[self.usable_tor].max(initial=np.iinfo(np.int64).min))
-        has = np.isfinite(self.bound)
+        has = np.isfinite(self.bound) & (self.bound >= floor)
         if factor is None:
             unsettled = has & (d_tee < d_max)
         else:
@@ -271,10 +285,10 @@ class _Pricer:
         if rows.size and self.quant is not None:
             # mentees re-scored before: priced pair by pair from their bytes
             hit = self.cached[rows]
-            again = self._possible(rows[hit], d_tee, d_tor, factor)
+            again = self._possible(rows[hit], d_tee, d_tor, factor, floor)
             rows = np.union1d(rows[~hit], again).astype(np.intp)
         if rows.size:
-            added += self._rescore(rows, d_tee, d_tor, factor)
+            added += self._rescore(rows, d_tee, d_tor, factor, floor)
         if rows.size or added:
             logger.info(
                 "pricing round %d: %d mentees re-scored, %d pairs added",
@@ -290,6 +304,7 @@ class _Pricer:
         d_tee: NDArray[np.int64],
         d_tor: NDArray[np.int64],
         factor: Scale | None,
+        floor: float = -np.inf,
     ) -> int:
         """Re-score mentees: add their violators, keep a reserve, lower the bound."""
         assert self.cached is not None
@@ -315,6 +330,8 @@ class _Pricer:
                 exact = scale_scores(s, factor) - d_tee[part, None] + d_tor[None, :]
                 viol = out & (exact > 0)
                 key = exact.astype(np.float64)
+            if floor > -np.inf:
+                viol &= s >= floor
             a, b = _pick_rows(viol, key, _ADD_PER_ROW)
             if a.size:
                 self.work.add(part[a], b, s[a, b])
@@ -335,32 +352,68 @@ class _Pricer:
 
 
 def _requirements(
-    base: FlowNetwork, pricer: _Pricer, bypass_cost: int
-) -> tuple[int, NDArray[np.bool_]]:
-    """Most matched slots meeting the requirements (-1: impossible)."""
+    base: FlowNetwork, pricer: _Pricer, bypass_cost: int, floor: float = -np.inf
+) -> tuple[int, float]:
+    """Most matched slots meeting the requirements with pairs scoring at least
+    ``floor`` (-1: impossible)."""
     n, m = base.n, base.m
     total = int(base.demand.sum())
     if int(base.min_load.sum()) > total:
-        return -1, np.zeros(0, dtype=np.bool_)
+        return -1, np.inf
     artificial_cost = 2 * (base.n_groups + 1) * bypass_cost + 1
     while True:
         work = pricer.work
-        net = base.with_arcs(work.tee, work.tor)
+        keep = work.sc >= floor
+        net = base.with_arcs(work.tee[keep], work.tor[keep])
         chosen, d, artificial = net.solve_relaxed(
             None,
             bypass_cost=bypass_cost,
             skip_cap=total,
             artificial_cost=artificial_cost,
         )
-        if pricer.round(d[:n], d[n : n + m], None) == 0:
+        if pricer.round(d[:n], d[n : n + m], None, floor) == 0:
             break
     if artificial > 0:
-        return -1, chosen
-    return int(chosen.sum()), chosen
+        return -1, np.inf
+    return int(chosen.sum()), float(work.sc[keep][chosen].min(initial=np.inf))
+
+
+def _bottleneck(base: FlowNetwork, pricer: _Pricer, slots: int, low: float) -> float:
+    """Largest threshold at which pairs scoring at least it still match ``slots``.
+
+    ``low`` is reachable. Each test is :func:`_requirements` with the
+    threshold as floor, certified over every pair; a binary search runs over
+    the working pairs' scores, then one test just above the level found: if
+    it reaches ``slots`` too (with pairs the pricing brought in), its flow's
+    smallest score is the new reachable level and the search goes on.
+    """
+    lo, hi = low, np.inf
+
+    def between() -> NDArray[np.float64]:
+        levels = np.unique(pricer.work.sc)
+        return levels[(levels > lo) & (levels < hi)]
+
+    while True:
+        levels = between()
+        while levels.size:
+            t = float(levels[levels.size // 2])
+            got, least = _requirements(base, pricer, 1, t)
+            if got >= slots:
+                lo = max(t, least)
+            else:
+                hi = t
+            levels = between()
+        probe = float(np.nextafter(lo, np.inf))
+        if probe >= hi:
+            return lo
+        got, least = _requirements(base, pricer, 1, probe)
+        if got < slots:
+            return lo
+        lo = least
 
 
 def solve_candidates(task: Task) -> SolverOutput:
-    """``total`` or ``coverage`` of a candidate problem, certified (module doc)."""
+    """``total``, ``coverage`` or ``maxmin`` of a candidate problem, certified."""
     t0 = time.perf_counter()
     prob = task.problem
     cs = prob.candidates
@@ -377,8 +430,10 @@ def solve_candidates(task: Task) -> SolverOutput:
     total = int(base.demand.sum())
     skip_cap = total
     n, m = base.n, base.m
+    floor = -np.inf
+    extra: dict[str, float] = {}
     if task.objective != "total" or not base.plain():
-        best, _ = _requirements(base, pricer, 0 if task.objective == "total" else 1)
+        best, least = _requirements(base, pricer, 0 if task.objective == "total" else 1)
         if best < 0:
             return SolverOutput(
                 pairs=empty_pairs(),
@@ -396,6 +451,9 @@ def solve_candidates(task: Task) -> SolverOutput:
                     pairs=empty_pairs(), status=Status.OPTIMAL, info=_info(pricer)
                 )
             skip_cap = total - best
+            if task.objective == "maxmin":
+                floor = _bottleneck(base, pricer, best, least)
+                extra = {"threshold": floor, "coverage": float(best)}
     weight = network_terms(task).load_weight
     while True:
         finite = pricer.bound[np.isfinite(pricer.bound)]
@@ -404,9 +462,10 @@ def solve_candidates(task: Task) -> SolverOutput:
             float(np.abs(finite).max(initial=0.0)),
         )
         factor, unit = base.scale(max_abs, weight)
-        net = base.with_arcs(work.tee, work.tor)
+        keep = work.sc >= floor
+        net = base.with_arcs(work.tee[keep], work.tor[keep])
         out = net.solve_priced(
-            -scale_scores(work.sc, factor),
+            -scale_scores(work.sc[keep], factor),
             bypass_cost=0,
             skip_cap=skip_cap,
             load_unit=unit,
@@ -414,7 +473,7 @@ def solve_candidates(task: Task) -> SolverOutput:
         if out is None:  # pragma: no cover - the working set holds a feasible flow
             raise RuntimeError("the working pairs lost a feasible flow")
         chosen, d = out
-        if pricer.round(d[:n], d[n : n + m], factor) == 0:
+        if pricer.round(d[:n], d[n : n + m], factor, floor) == 0:
             break
     logger.info(
         "flow on candidates: certified optimal in %d pricing rounds, %d mentees "
@@ -425,7 +484,9 @@ def solve_candidates(task: Task) -> SolverOutput:
         time.perf_counter() - t0,
     )
     return SolverOutput(
-        pairs=net.pairs(chosen), status=Status.OPTIMAL, info=_info(pricer)
+        pairs=net.pairs(chosen),
+        status=Status.OPTIMAL,
+        info={**extra, **_info(pricer)},
     )
 
 

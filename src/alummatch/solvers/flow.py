@@ -91,17 +91,11 @@ class Flow:
         missing = unencoded(task, self.encoders)
         if missing is not None:
             return missing
-        if task.problem.candidates is not None:
-            if task.objective == "maxmin":
-                return (
-                    "optimise 'maxmin' on a candidate problem yet; use 'total' or "
-                    "'coverage', or a dense problem"
-                )
-            if wait_tiers(task) is not None:
-                return (
-                    "honour waitlist priority on a candidate problem yet; use a "
-                    "dense problem"
-                )
+        if task.problem.candidates is not None and wait_tiers(task) is not None:
+            return (
+                "honour waitlist priority on a candidate problem yet; use a "
+                "dense problem"
+            )
         quotas = task.of_kind(self.encoders, GroupQuota)
         if len(quotas) > 1:
             return (
