@@ -102,7 +102,16 @@ def _check_solver(ns: dict[str, Any], folder: Path) -> None:
     ]
 
 
+def _check_national(ns: dict[str, Any], folder: Path) -> None:
+    """The candidate problem is certified and reaches the dense optimum."""
+    assert ns["result"].status is am.Status.OPTIMAL
+    assert ns["result"].info["certified"] == 1.0
+    assert ns["problem"].candidates is not None
+    assert abs(ns["dense"].objective - ns["result"].objective) < 1e-9
+
+
 CHECKS: dict[str, Callable[[dict[str, Any], Path], None]] = {
+    "Matching a national network": _check_national,
     "Adding a constraint": _check_constraint,
     "Adding a solver": _check_solver,
     "In five lines": _check_five_lines,

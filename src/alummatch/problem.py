@@ -606,7 +606,9 @@ class MatchingProblem:
                 int(shape[0]),
                 int(shape[1]),
                 memory_budget,
-                way_out="pass memory_budget= (bytes) if the machine has the memory",
+                way_out="build it from the cohort with build_problem(cohort, "
+                "candidates=k), which never holds the matrix, or pass "
+                "memory_budget= (bytes) if the machine has the memory",
             )
         s = _score_matrix(scores)
         if s.ndim != 2:
