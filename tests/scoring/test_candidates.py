@@ -224,3 +224,23 @@ def test_refusal_suggests_candidates() -> None:
         build_problem(_cohort(10, 5, 0), memory_budget=100)
     p = build_problem(_cohort(10, 5, 0), memory_budget=100, candidates=2)
     assert p.candidates is not None
+
+
+def test_candidate_build_never_allocates_the_dense_matrix() -> None:
+    """Traced peak of a candidate build: a fraction of the dense 9 bytes a pair.
+
+    (The fitted criteria's per-cohort tables grow with the mentors, not with
+    the pairs: many mentees, few mentors show the difference.)
+    """
+    import tracemalloc
+
+    cohort = _cohort(6000, 300, 5)
+    build_problem(cohort, candidates=5)  # imports and the cohort's own views
+    tracemalloc.start()
+    try:
+        p = build_problem(cohort, candidates=5, block_size=50, n_jobs=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert p.candidates is not None
+    assert peak < 6000 * 300 * 9 / 2
