@@ -93,9 +93,9 @@ class _Working:
         self.tee = np.concatenate([self.tee, tee])
         self.tor = np.concatenate([self.tor, tor])
         self.sc = np.concatenate([self.sc, sc])
-        self.keys = np.sort(
-            np.concatenate([self.keys, tee.astype(np.int64) * self.m + tor])
-        )
+        new = np.sort(tee.astype(np.int64) * self.m + tor)
+        # two sorted runs: a stable sort merges them in linear time
+        self.keys = np.sort(np.concatenate([self.keys, new]), kind="stable")
 
     def in_rows(self, rows: NDArray[np.intp]) -> NDArray[np.bool_]:
         """Mask ``(len(rows), m)`` of the working pairs of the given mentees."""
@@ -311,7 +311,9 @@ class _Pricer:
         assert self.reserve is not None
         m = self.cs.n_mentors
         step = max(1, _BLOCK // max(m, 1))
-        added = 0
+        add_t: list[NDArray[np.intp]] = []
+        add_r: list[NDArray[np.intp]] = []
+        add_s: list[NDArray[np.float64]] = []
         res_t: list[NDArray[np.intp]] = []
         res_r: list[NDArray[np.intp]] = []
         res_s: list[NDArray[np.float64]] = []
@@ -333,10 +335,11 @@ class _Pricer:
             if floor > -np.inf:
                 viol &= s >= floor
             a, b = _pick_rows(viol, key, _ADD_PER_ROW)
-            if a.size:
-                self.work.add(part[a], b, s[a, b])
+            if a.size:  # added after the round: blocks hold disjoint mentees
+                add_t.append(part[a])
+                add_r.append(b)
+                add_s.append(s[a, b])
                 out[a, b] = False
-                added += int(a.size)
             # the best others become the reserve; the bound covers the rest
             a, b = _pick_rows(out, s, _RESERVE)
             res_t.append(part[a])
@@ -347,6 +350,11 @@ class _Pricer:
         self.reserve.add(
             np.concatenate(res_t), np.concatenate(res_r), np.concatenate(res_s)
         )
+        added = 0
+        if add_t:
+            tee = np.concatenate(add_t)
+            added = int(tee.size)
+            self.work.add(tee, np.concatenate(add_r), np.concatenate(add_s))
         self.rescored += int(rows.size)
         return added
 
