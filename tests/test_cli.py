@@ -292,7 +292,7 @@ def test_validate_missing_column_and_empty_side(
     )
     assert code == 1
     assert "error: 2 problems in the input:" in err
-    assert "missing_column_mentees.csv, timezone: required column is missing" in err
+    assert "missing_column_mentees.csv, id: required column is missing" in err
     assert "empty_mentors.csv: no mentors" in err
 
 

@@ -67,11 +67,21 @@ class CohortContext:
     def pair_components(
         self, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
     ) -> dict[str, NDArray[np.float64]]:
-        """Per-criterion scores of the given pairs, one array per criterion."""
+        """Per-criterion scores of the given pairs (NaN where one abstains)."""
         return self.scorer.pair_components(mentee_idx, mentor_idx)
 
+    def pair_contributions(
+        self, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
+    ) -> dict[str, NDArray[np.float64]]:
+        """Each criterion's share of the given pairs' scores.
+
+        See :meth:`~alummatch.scoring.Scorer.pair_contributions`: NaN where the
+        criterion abstains, zero-weight criteria left out.
+        """
+        return self.scorer.pair_contributions(mentee_idx, mentor_idx)
+
     def explain_pair(self, mentee: int, mentor: int) -> list[str]:
-        """One sentence per criterion with its score and the facts."""
+        """One sentence per criterion that counts for the pair, with the facts."""
         return self.scorer.explain(mentee, mentor)
 
     def explain_no_allowed(self, mentee: int) -> str:
