@@ -15,6 +15,7 @@ from alummatch.errors import (
 )
 from alummatch.problem import MatchingProblem
 from alummatch.profiles import Cohort, Mentee, Mentor
+from alummatch.program import Program
 from alummatch.result import MatchResult, Metrics, Pair, Status
 from alummatch.scoring import build_problem
 
@@ -33,6 +34,7 @@ __all__ = [
     "Mentor",
     "Metrics",
     "Pair",
+    "Program",
     "Status",
     "UnsupportedError",
     "__version__",
