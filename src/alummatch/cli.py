@@ -1,9 +1,11 @@
-"""The ``alummatch`` command: demo, match, validate.
+"""The ``alummatch`` command: demo, match, validate, init.
 
 ``alummatch demo`` matches the bundled sample cohort and explains two pairs;
-``alummatch match`` matches a cohort given as two CSV files and can write every
-pair and every unmatched mentee (with the reason) to CSV; ``alummatch validate``
-checks two CSV files and lists every problem found.
+``alummatch match`` matches a cohort given as two CSV files (or the form of a
+program file, ``--program``) and can write every pair and every unmatched
+mentee (with the reason) to CSV; ``alummatch validate`` checks two CSV files or
+a program file and its form and lists every problem found; ``alummatch init
+FORM`` writes a starter program file for a form export.
 
 Errors print as readable lines on stderr, never a traceback. Exit codes: 0 on
 success, 1 for bad input, an unsupported or infeasible request or a file that
@@ -18,9 +20,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from alummatch.errors import AlummatchError, InvalidInputError
 from alummatch.profiles import Cohort
+from alummatch.program import Program
 from alummatch.solvers import REGISTRY
 from alummatch.solvers.base import OBJECTIVES
 
@@ -38,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="match the bundled sample cohort and explain it")
     _solve_options(demo)
-    match = sub.add_parser("match", help="match a cohort given as two CSV files")
+    match = sub.add_parser(
+        "match", help="match a cohort given as two CSV files or a program file"
+    )
     _cohort_options(match)
     _solve_options(match)
     match.add_argument(
@@ -46,44 +52,63 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="write every pair and every unmatched mentee (with the reason) to CSV",
     )
-    val = sub.add_parser("validate", help="check two CSV files and list every problem")
+    val = sub.add_parser(
+        "validate", help="check two CSV files or a program file and its form"
+    )
     _cohort_options(val)
+    _init_parser(sub)
     return p
 
 
 def _cohort_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--mentors", type=Path, required=True, help="mentors CSV")
-    p.add_argument("--mentees", type=Path, required=True, help="mentees CSV")
+    p.add_argument("--mentors", type=Path, help="mentors CSV")
+    p.add_argument("--mentees", type=Path, help="mentees CSV")
+    p.add_argument(
+        "--program",
+        type=Path,
+        help="program file (TOML): the form, rules and solve settings",
+    )
 
 
 def _solve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--solver",
-        default="auto",
+        default=None,
         choices=sorted([*REGISTRY, "auto"]),
         help="solver (default: auto, the fastest exact solver for the request)",
     )
     p.add_argument(
         "--objective",
-        default="coverage",
+        default=None,
         choices=list(OBJECTIVES),
         help="what to maximise (default: coverage)",
     )
     p.add_argument("--time-limit", type=float, default=None, help="seconds")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: 0)")
 
 
-def _match(cohort: Cohort, args: argparse.Namespace, *, explain: int = 0) -> int:
+def _match(
+    cohort: Cohort,
+    args: argparse.Namespace,
+    *,
+    explain: int = 0,
+    program: Program | None = None,
+) -> int:
     from alummatch import build_problem, solve
 
-    problem = build_problem(cohort)
-    result = solve(
-        problem,
-        args.solver,
-        objective=args.objective,
-        time_limit=args.time_limit,
-        seed=args.seed,
-    )
+    if program is not None:
+        problem = program.problem(cohort)
+        solver, options = _program_solve(program, args)
+        result = solve(problem, solver, **options)
+    else:
+        problem = build_problem(cohort)
+        result = solve(
+            problem,
+            args.solver or "auto",
+            objective=args.objective or "coverage",
+            time_limit=args.time_limit,
+            seed=args.seed or 0,
+        )
     print(result.summary())
     print()
     frame = result.to_frame()
@@ -135,16 +160,85 @@ def _run(args: argparse.Namespace) -> int:
             f"{len(cohort.mentors)} mentors\n"
         )
         return _match(cohort, args, explain=2)
+    if args.command == "init":
+        return _init(args)
     if args.command == "match":
         _check_out(args.out)
-    cohort = Cohort.from_csv(args.mentors, args.mentees)
+    program = _program(args)
+    cohort = (
+        program.cohort()
+        if program is not None
+        else Cohort.from_csv(args.mentors, args.mentees)
+    )
     if args.command == "validate":
         print(
             f"ok: {len(cohort.mentees)} mentees and {len(cohort.mentors)} "
             "mentors, no problems found"
         )
         return 0
-    return _match(cohort, args)
+    return _match(cohort, args, program=program)
+
+
+# --------------------------------------------------------------- program file
+def _program(args: argparse.Namespace) -> Program | None:
+    """The program file of ``--program``, or ``None`` for two CSV files."""
+    given = args.program is not None
+    if given and (args.mentors is not None or args.mentees is not None):
+        raise _UsageError("give either --program or --mentors and --mentees")
+    if not given and (args.mentors is None or args.mentees is None):
+        missing = [f"--{k}" for k in ("mentors", "mentees") if getattr(args, k) is None]
+        raise _UsageError(
+            f"the following arguments are required: {', '.join(missing)} "
+            "(or give --program FILE)"
+        )
+    return Program.from_toml(args.program) if given else None
+
+
+def _program_solve(
+    program: Program, args: argparse.Namespace
+) -> tuple[str, dict[str, Any]]:
+    """The program's [solve] settings; options given on the command line win."""
+    options = program.solve_options()
+    for key in ("objective", "time_limit", "seed"):
+        if getattr(args, key, None) is not None:
+            options[key] = getattr(args, key)
+    return args.solver or program.solver, options
+
+
+def _init_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    init = sub.add_parser(
+        "init", help="write a starter program file for a form export (CSV or XLSX)"
+    )
+    init.add_argument("form", type=Path, help="the form export, .csv or .xlsx")
+    init.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="program file to write (default: program.toml beside the form)",
+    )
+    init.add_argument(
+        "--force", action="store_true", help="overwrite an existing program file"
+    )
+
+
+def _init(args: argparse.Namespace) -> int:
+    from alummatch.program import starter_program
+
+    out: Path = args.output or args.form.with_name("program.toml")
+    if out.exists() and not args.force:
+        raise FileExistsError(
+            f"{out} exists; use --force to overwrite or -o to write elsewhere"
+        )
+    text = starter_program(args.form, relative_to=out.parent)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}: check every mapping, then run")
+    print(f"  alummatch validate --program {out}")
+    return 0
+
+
+class _UsageError(Exception):
+    """Bad combination of options (exit code 2)."""
 
 
 def _os_error(exc: OSError) -> str:
@@ -173,6 +267,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     try:
         return _run(args)
+    except _UsageError as exc:
+        print(f"alummatch {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except InvalidInputError as exc:
         n = len(exc.problems)
         print(

@@ -327,4 +327,4 @@ class Mentee(Profile):
     importance: Annotated[
         dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]],
         BeforeValidator(_factors),
-    ] = Field(default_factory=dict)
+    ] = {}  # pydantic copies it per model; a factory would cost a signature call

@@ -62,7 +62,7 @@ from alummatch.scoring import (
     default_scorer,
 )
 
-__all__ = ["DEFAULT_IMPORTANCE_SCALE", "Program", "read_form"]
+__all__ = ["DEFAULT_IMPORTANCE_SCALE", "Column", "Program", "read_form"]
 
 DEFAULT_IMPORTANCE_SCALE: Mapping[str, float] = {
     "very important": 2.0,
@@ -1159,9 +1159,52 @@ def _factor(value: Any, scale: Mapping[str, float]) -> float | None:
     return f if math.isfinite(f) and f >= 0 else None
 
 
+_STOP_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "of",
+        "your",
+        "you",
+        "do",
+        "are",
+        "is",
+        "what",
+        "which",
+        "how",
+        "would",
+        "like",
+        "prefer",
+        "please",
+        "current",
+        "name",
+        "in",
+        "for",
+        "to",
+        "have",
+        "be",
+        "any",
+        "we",
+        "should",
+        "know",
+        "our",
+        "on",
+        "with",
+        "at",
+        "many",
+        "much",
+        "did",
+        "does",
+        "this",
+        "that",
+    }
+)
+
+
 def _attribute_name(header: str) -> str:
     words = re.findall(r"[a-z0-9]+", header.casefold())
-    stop = {"the", "a", "an", "of", "your", "you", "do", "are", "is", "what", "to"}
+    stop = _STOP_WORDS
     kept = [w for w in words if w not in stop][:3] or ["answer"]
     name = "_".join(kept)
     return name if not name[0].isdigit() else f"q_{name}"
