@@ -52,6 +52,10 @@ class ProblemContext(Protocol):
         ...
 
 
+_CONTEXT_BOUND = frozenset({"scores", "allowed", "mentee_ids", "mentor_ids"})
+"""Fields whose change makes a problem's context stale (it is dropped)."""
+
+
 def _readonly(a: NDArray[Any]) -> NDArray[Any]:
     a.setflags(write=False)
     return a
@@ -120,6 +124,10 @@ class MatchingProblem:
     def replace(self, **changes: Any) -> MatchingProblem:
         """Return a copy with some fields changed, validated like the original.
 
+        Changing ``scores``, ``allowed`` or the ids drops the context (pair
+        components and explanations would describe the old problem) unless a
+        new ``context`` is given; capacities, loads and demands keep it.
+
         Examples
         --------
         >>> p = MatchingProblem.from_scores([[1.0, 0.5]])
@@ -133,6 +141,10 @@ class MatchingProblem:
             f.name: getattr(self, f.name) for f in dataclasses.fields(self)
         }
         kw.update(changes)
+        if "context" not in changes and changes.keys() & _CONTEXT_BOUND:
+            # The context explains the scores, allowed pairs and ids it was
+            # built with: new ones would be explained with the old facts.
+            kw["context"] = None
         scores = kw.pop("scores")
         return MatchingProblem.from_scores(scores, **kw)
 

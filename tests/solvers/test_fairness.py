@@ -8,23 +8,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alummatch.constraints import BalancedLoad, GroupQuota, ScoreParity
-from alummatch.diagnosis import quota_table
 from alummatch.engine import solve
 from alummatch.errors import UnsupportedError
 from alummatch.problem import MatchingProblem
 from alummatch.result import Status
 from alummatch.solvers import CpSat
-from alummatch.solvers.fair import load_penalty, required_slots
+from alummatch.solvers.diagnosis import quota_table
+from alummatch.solvers.terms import load_penalty, required_slots
 from tests.fairbrute import fair_brute_force, key_of, parity_gap, quota_ok
+from tests.keys import assert_same_key
 from tests.strategies import grouped_problems
 
 CPSAT = CpSat(workers=1)
 OBJECTIVES = st.sampled_from(["total", "coverage", "maxmin"])
-
-
-def _same(a: tuple[float, ...], b: tuple[float, ...]) -> None:
-    for x, y in zip(a, b, strict=True):
-        assert x == pytest.approx(y, rel=1e-6, abs=1e-6)
 
 
 def _tiny(pg: tuple[MatchingProblem, dict[str, str]]) -> bool:
@@ -65,7 +61,7 @@ def test_quota_and_load_equal_brute_force(
             assert r.diagnosis
             continue
         assert r.status is Status.OPTIMAL
-        _same(key_of(problem, r.pair_indices, objective, weight), best)
+        assert_same_key(key_of(problem, r.pair_indices, objective, weight), best)
 
 
 @settings(max_examples=30)
@@ -88,7 +84,7 @@ def test_parity_equals_brute_force(
     )
     assert best is not None  # matching nothing always satisfies parity
     assert r.status is Status.OPTIMAL
-    _same(key_of(problem, r.pair_indices, objective), best)
+    assert_same_key(key_of(problem, r.pair_indices, objective), best)
 
 
 @settings(max_examples=30)
@@ -147,7 +143,7 @@ def test_flow_and_cpsat_agree_with_fairness(
     b = solve(problem, CPSAT, objective=objective, constraints=cons, time_limit=60)
     assert a.status is b.status
     if a.status is Status.OPTIMAL:
-        _same(
+        assert_same_key(
             key_of(problem, a.pair_indices, objective, weight),
             key_of(problem, b.pair_indices, objective, weight),
         )

@@ -1,0 +1,22 @@
+"""Public conformance kit: check your own solvers and criteria like the built-ins.
+
+In the spirit of scikit-learn's ``check_estimator``: :func:`check_solver`
+checks feasibility, truthful statuses against an exact reference,
+determinism, time limits and pair filters; :func:`check_criterion` checks a
+criterion's shape, range, blocks, explanations and clone.
+"""
+
+from alummatch.testing.brute import brute_force_key
+from alummatch.testing.checks import MaskFilter, PairPins, check_criterion, check_solver
+from alummatch.testing.keys import better_key, objective_key, same_key
+
+__all__ = [
+    "MaskFilter",
+    "PairPins",
+    "better_key",
+    "brute_force_key",
+    "check_criterion",
+    "check_solver",
+    "objective_key",
+    "same_key",
+]
