@@ -77,3 +77,44 @@ def test_clone_keeps_parameters() -> None:
     c = clone(Wants("w", of="d", name="fit"))
     assert (c.column, c.of, c.name) == ("w", "d", "fit")
     assert clone(Overlap("area", mentor_attribute="area2")).mentor_attribute == "area2"
+
+
+def test_attribute_criteria_pass_check_criterion() -> None:
+    """Overlap, Same and Wants pass the public conformance suite (NaN = abstain)."""
+    from alummatch.testing import check_criterion
+
+    cohort = _cohort()
+    for crit in (
+        Overlap("area"),
+        Same("degree"),
+        Wants("wants_degree", of="degree"),
+    ):
+        check_criterion(crit, cohort, block=1)
+
+
+def test_builtin_criteria_pass_check_criterion_with_missing_data() -> None:
+    """Built-in criteria abstain on blank profiles and still pass the suite."""
+    from alummatch.scoring import (
+        AvailabilityCriterion,
+        GoalsCriterion,
+        IndustryCriterion,
+    )
+    from alummatch.testing import check_criterion
+
+    cohort = Cohort(
+        mentors=[
+            {"id": "a", "industry": "software", "goals": "python"},
+            {"id": "b", "timezone": "UTC", "availability": "Mon 10:00-12:00"},
+        ],
+        mentees=[
+            {
+                "id": "m",
+                "industry": "fintech",
+                "timezone": "UTC",
+                "availability": "Mon 10:00-11:00",
+            },
+            {"id": "n", "goals": "python", "about": "I like data"},
+        ],
+    )
+    for crit in (IndustryCriterion(), GoalsCriterion(), AvailabilityCriterion()):
+        check_criterion(crit, cohort, block=1)
