@@ -368,3 +368,14 @@ def test_read_form_reports_unknown_extension(tmp_path: Path) -> None:
     frame, problems = read_form(tmp_path / "responses.txt")
     assert frame.empty
     assert "expected a .csv or .xlsx file" in problems[0].message
+
+
+def test_duplicate_headers_are_reported(tmp_path: Path) -> None:
+    """Two questions with the same title: one problem, no crash."""
+    (tmp_path / "form.csv").write_text(
+        "Name,Role,Topics,Capacity?,Advisor,Topics\nAnn,Mentor,a,1,x,b\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInputError) as info:
+        _program(tmp_path, _SMALL_TOML).cohort()
+    assert any("appears more than once" in p for p in _problems(info))

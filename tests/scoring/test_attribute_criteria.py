@@ -68,8 +68,8 @@ def test_wants_from_either_side() -> None:
     # m wants MS mentors (a is PhD: 0) and a wants PhD/MS mentees (m is phd: 1)
     _same_nan(got, [[0.5, 1.0, NAN], [0.0, NAN, NAN]])
     text = crit.explain(0, 0)
-    assert "mentee wants a mentor with degree ms, but" in text
-    assert "mentor wants a mentee with degree ms or phd, and" in text
+    assert "mentee wants a mentor with degree MS, but" in text
+    assert "mentor wants a mentee with degree MS or PhD, and" in text
 
 
 def test_clone_keeps_parameters() -> None:

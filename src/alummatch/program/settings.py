@@ -1009,6 +1009,17 @@ class _FormReader:
     ) -> list[tuple[str, Any]]:
         p = self.p
         headers = list(frame.columns)
+        twice = sorted({h for h in headers if headers.count(h) > 1})
+        if twice:
+            for h in twice:
+                self.problems.append(
+                    InputProblem(
+                        name,
+                        h,
+                        "header appears more than once; rename one in the export",
+                    )
+                )
+            return []
         used: set[str] = set()
         if self.role_header is not None:
             used.add(self.role_header)

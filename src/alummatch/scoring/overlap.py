@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from alummatch.scoring.base import IndexArray
-from alummatch.scoring.tables import multi_hot, set_values
+from alummatch.scoring.tables import display_names, multi_hot, set_values
 
 if TYPE_CHECKING:
     from alummatch.profiles import Cohort
@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 __all__ = ["Overlap"]
 
 
-def _listing(items: set[str] | frozenset[str]) -> str:
-    return ", ".join(sorted(items))
+def _listing(items: set[str] | frozenset[str], display: dict[str, str]) -> str:
+    return ", ".join(sorted(display.get(x, x) for x in items))
 
 
 class Overlap:
@@ -61,11 +61,11 @@ class Overlap:
 
     def fit(self, cohort: Cohort) -> Self:
         """Multi-hot matrices of both sides' answers."""
-        tee = set_values(cohort.attribute("mentees", self.attribute), cohort.n_mentees)
-        tor = set_values(
-            cohort.attribute("mentors", self.mentor_attribute or self.attribute),
-            cohort.n_mentors,
-        )
+        raw_tee = cohort.attribute("mentees", self.attribute)
+        raw_tor = cohort.attribute("mentors", self.mentor_attribute or self.attribute)
+        tee = set_values(raw_tee, cohort.n_mentees)
+        tor = set_values(raw_tor, cohort.n_mentors)
+        self.display_ = {**display_names(raw_tor), **display_names(raw_tee)}
         vocab = sorted(set().union(*(s for s in [*tee, *tor] if s)))
         lookup = {v: k for k, v in enumerate(vocab)}
         self.sets_tee_, self.sets_tor_ = tee, tor
@@ -99,11 +99,15 @@ class Overlap:
         b = self.sets_tor_[mentor] or frozenset()
         shared, missing = a & b, a - b
         what = self.name.replace("_", " ")
+        d = self.display_
         if not shared:
-            return f"no {what} in common (mentee: {_listing(a)}; mentor: {_listing(b)})"
+            return (
+                f"no {what} in common "
+                f"(mentee: {_listing(a, d)}; mentor: {_listing(b, d)})"
+            )
         text = f"mentor shares {len(shared)} of the mentee's {len(a)} {what} answers"
-        text += f" ({_listing(shared)})"
-        return text + (f"; not shared: {_listing(missing)}" if missing else "")
+        text += f" ({_listing(shared, d)})"
+        return text + (f"; not shared: {_listing(missing, d)}" if missing else "")
 
     def __repr__(self) -> str:
         return f"Overlap({self.attribute!r}, name={self.name!r})"

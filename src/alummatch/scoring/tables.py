@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from alummatch.scoring.base import IndexArray
 
-__all__ = ["PairTable", "multi_hot", "set_values"]
+__all__ = ["PairTable", "display_names", "multi_hot", "set_values"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,22 @@ def set_values(values: Iterable[Any] | None, n: int) -> list[frozenset[str] | No
             items = [items]
         got = frozenset(str(x).strip().casefold() for x in items if str(x).strip())
         out.append(got or None)
+    return out
+
+
+def display_names(values: Iterable[Any] | None) -> dict[str, str]:
+    """The first spelling seen of each normalised item of :func:`set_values`."""
+    out: dict[str, str] = {}
+    for v in values if values is not None else ():
+        if v is None or (isinstance(v, float) and v != v):
+            continue
+        items = v.split(";") if isinstance(v, str) else v
+        if not isinstance(items, list | tuple | set | frozenset):
+            items = [items]
+        for x in items:
+            text = str(x).strip()
+            if text:
+                out.setdefault(text.casefold(), text)
     return out
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from alummatch.scoring.base import IndexArray
-from alummatch.scoring.tables import multi_hot, set_values
+from alummatch.scoring.tables import display_names, multi_hot, set_values
 
 if TYPE_CHECKING:
     from alummatch.profiles import Cohort
@@ -58,10 +58,18 @@ class Wants:
     def fit(self, cohort: Cohort) -> Self:
         """Multi-hot matrices of wants and values on both sides."""
         n, m = cohort.n_mentees, cohort.n_mentors
-        w_tee = set_values(cohort.attribute("mentees", self.column), n)
-        w_tor = set_values(cohort.attribute("mentors", self.column), m)
-        v_tee = set_values(cohort.attribute("mentees", self.of), n)
-        v_tor = set_values(cohort.attribute("mentors", self.of), m)
+        raw = [
+            cohort.attribute("mentees", self.column),
+            cohort.attribute("mentors", self.column),
+            cohort.attribute("mentees", self.of),
+            cohort.attribute("mentors", self.of),
+        ]
+        w_tee, w_tor = set_values(raw[0], n), set_values(raw[1], m)
+        v_tee, v_tor = set_values(raw[2], n), set_values(raw[3], m)
+        self.display_: dict[str, str] = {}
+        for values in raw:
+            for k, v in display_names(values).items():
+                self.display_.setdefault(k, v)
         items = [s for s in [*w_tee, *w_tor, *v_tee, *v_tor] if s]
         vocab = sorted(set().union(*items))
         lookup = {v: k for k, v in enumerate(vocab)}
@@ -103,9 +111,11 @@ class Wants:
             if not wants or not value:
                 continue
             got = "and" if wants & value else "but"
+            wanted = " or ".join(sorted(self.display_.get(w, w) for w in wants))
+            has = ", ".join(sorted(self.display_.get(v, v) for v in value))
             parts.append(
-                f"{who} wants a {other} with {what} {' or '.join(sorted(wants))}, "
-                f"{got} the {other}'s is {', '.join(sorted(value))}"
+                f"{who} wants a {other} with {what} {wanted}, "
+                f"{got} the {other}'s is {has}"
             )
         return "; ".join(parts) if parts else f"no stated wants on {what}"
 
