@@ -9,6 +9,7 @@ built from a cohort by :func:`build_problem` or straight from a score matrix by
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -56,6 +57,11 @@ _CONTEXT_BOUND = frozenset({"scores", "allowed", "mentee_ids", "mentor_ids"})
 """Fields whose change makes a problem's context stale (it is dropped)."""
 
 
+def is_real(value: object) -> bool:
+    """Whether ``value`` is a real number (numpy scalars included), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
 def _readonly(a: NDArray[Any]) -> NDArray[Any]:
     a.setflags(write=False)
     return a
@@ -85,6 +91,11 @@ class MatchingProblem:
         mentors (mentees) it ranked, best first.
     context : ProblemContext or None
         What a problem built from profiles knows (explanations, attributes).
+    mentee_wait : ndarray of int, shape (n_mentees,), or None
+        Terms each mentee already spent on the waitlist (``None``: all 0).
+        Under ``coverage`` and ``maxmin``, among the matchings of maximum
+        coverage, those who waited longer are left out last; see
+        :attr:`waits`.
     """
 
     scores: FloatArray
@@ -97,6 +108,14 @@ class MatchingProblem:
     mentee_preferences: tuple[NDArray[np.intp], ...] | None = None
     mentor_preferences: tuple[NDArray[np.intp], ...] | None = None
     context: ProblemContext | None = field(default=None, repr=False)
+    mentee_wait: IntArray | None = None
+
+    @property
+    def waits(self) -> IntArray:
+        """Terms each mentee waited, as an array (zeros when none was given)."""
+        if self.mentee_wait is None:
+            return np.zeros(self.n_mentees, dtype=np.int64)
+        return self.mentee_wait
 
     @property
     def n_mentees(self) -> int:
@@ -162,6 +181,7 @@ class MatchingProblem:
         mentee_preferences: Sequence[ArrayLike] | None = None,
         mentor_preferences: Sequence[ArrayLike] | None = None,
         context: ProblemContext | None = None,
+        mentee_wait: ArrayLike | None = None,
     ) -> MatchingProblem:
         """Build a problem from a score matrix; scalars broadcast.
 
@@ -177,6 +197,8 @@ class MatchingProblem:
             Pairs that may be chosen; all pairs by default.
         mentee_ids, mentor_ids : sequence of str, optional
             Identifiers; ``"m-0", "m-1", ...`` and ``"a-0", ...`` by default.
+        mentee_wait : int or array_like of int, optional
+            Terms each mentee already waited (>= 0); all 0 by default.
 
         Raises
         ------
@@ -190,7 +212,7 @@ class MatchingProblem:
         (2, 2)
         """
         problems: list[InputProblem] = []
-        s = np.array(scores, dtype=np.float64, copy=True)
+        s = _score_matrix(scores)
         if s.ndim != 2:
             raise InvalidInputError(
                 [
@@ -222,6 +244,11 @@ class MatchingProblem:
         cap = _int_vector(mentor_capacity, m, "mentor_capacity", problems, minimum=0)
         low = _int_vector(mentor_min_load, m, "mentor_min_load", problems, minimum=0)
         dem = _int_vector(mentee_demand, n, "mentee_demand", problems, minimum=1)
+        wait = (
+            None
+            if mentee_wait is None
+            else _int_vector(mentee_wait, n, "mentee_wait", problems, minimum=0)
+        )
         if cap is not None and low is not None:
             over = np.nonzero(low > cap)[0]
             if over.size:
@@ -276,7 +303,46 @@ class MatchingProblem:
             mentee_preferences=tee_prefs,
             mentor_preferences=tor_prefs,
             context=context,
+            mentee_wait=None if wait is None or not wait.any() else _readonly(wait),
         )
+
+
+MAX_COUNT = 2**62
+"""Largest capacity, minimum load or demand accepted (a programme's "unlimited").
+
+Solvers never use more than the pairs can take: capacities and demands are
+clamped to the allowed pairs and the total demand before any solving.
+"""
+
+
+def _score_matrix(scores: ArrayLike) -> FloatArray:
+    """``scores`` as a fresh float64 array, or one ``InvalidInputError``.
+
+    Ragged nesting, strings, complex numbers and other non-real values are
+    refused with a message naming ``scores``, never a raw numpy error.
+    """
+    try:
+        raw = np.asarray(scores)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError(
+            [InputProblem("scores", "", f"not a rectangular numeric array ({exc})")]
+        ) from None
+    if raw.dtype.kind == "O":
+        try:
+            raw = raw.astype(np.float64)
+        except (ValueError, TypeError):
+            raise InvalidInputError(
+                [InputProblem("scores", "", "expected real numbers, got objects")]
+            ) from None
+    if raw.dtype.kind not in "biuf":
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    "scores", "", f"expected real numbers, got dtype {raw.dtype}"
+                )
+            ]
+        )
+    return np.array(raw, dtype=np.float64, copy=True)
 
 
 def _int_vector(
@@ -287,7 +353,11 @@ def _int_vector(
     *,
     minimum: int,
 ) -> IntArray | None:
-    raw = np.asarray(value)
+    try:
+        raw = np.asarray(value)
+    except (ValueError, TypeError):
+        problems.append(InputProblem(name, "", "expected integers (a ragged array)"))
+        return None
     if raw.ndim == 0:
         raw = np.full(size, raw)
     if raw.shape != (size,):
@@ -297,16 +367,42 @@ def _int_vector(
             )
         )
         return None
+    if raw.dtype.kind == "b":
+        problems.append(
+            InputProblem(name, "", "expected integers, got booleans (True/False)")
+        )
+        return None
+    if raw.dtype.kind == "O" and raw.size:
+        kinds = {type(v) for v in raw.tolist()}
+        if all(issubclass(k, int) and not issubclass(k, bool) for k in kinds):
+            # Python ints beyond int64: compared below without overflow.
+            huge = [v for v in raw.tolist() if v > MAX_COUNT]
+            if huge:
+                problems.append(_too_large(name, len(huge), huge[0]))
+                return None
+            raw = raw.astype(np.int64)
     if raw.dtype.kind == "f":
         if not np.all(np.isfinite(raw)) or not np.all(raw == np.round(raw)):
             problems.append(InputProblem(name, "", "expected whole numbers"))
             return None
-    elif raw.dtype.kind not in "iub":
+        big_f = np.nonzero(raw > MAX_COUNT)[0]
+        if big_f.size:
+            problems.append(_too_large(name, big_f.size, raw[big_f[0]]))
+            return None
+    elif raw.dtype.kind not in "iu":
         problems.append(
             InputProblem(name, "", f"expected integers, got dtype {raw.dtype}")
         )
         return None
+    elif raw.dtype.kind == "u" and (raw > MAX_COUNT).any():
+        big_u = np.nonzero(raw > MAX_COUNT)[0]
+        problems.append(_too_large(name, big_u.size, raw[big_u[0]]))
+        return None
     out = raw.astype(np.int64, copy=True)
+    big = np.nonzero(out > MAX_COUNT)[0]
+    if big.size:
+        problems.append(_too_large(name, big.size, out[big[0]]))
+        return None
     low = np.nonzero(out < minimum)[0]
     if low.size:
         problems.append(
@@ -321,6 +417,15 @@ def _int_vector(
     return out
 
 
+def _too_large(name: str, count: int, first: object) -> InputProblem:
+    return InputProblem(
+        name,
+        "",
+        f"must be <= 2**62 (use a large number such as 10**9 for 'unlimited'); "
+        f"{count} value(s) above, first {first}",
+    )
+
+
 def _ids(
     ids: Sequence[str] | None,
     size: int,
@@ -329,6 +434,13 @@ def _ids(
     problems: list[InputProblem],
 ) -> tuple[str, ...]:
     if ids is None:
+        return tuple(f"{prefix}-{k}" for k in range(size))
+    if isinstance(ids, str | bytes):
+        problems.append(
+            InputProblem(
+                name, "", f"expected a sequence of ids, got a single string {ids!r}"
+            )
+        )
         return tuple(f"{prefix}-{k}" for k in range(size))
     out = tuple(str(x) for x in ids)
     if len(out) != size:
@@ -352,7 +464,21 @@ def _prefs(
 ) -> tuple[NDArray[np.intp], ...] | None:
     if prefs is None:
         return None
-    out = tuple(np.asarray(p, dtype=np.intp).reshape(-1).copy() for p in prefs)
+    out_list: list[NDArray[np.intp]] = []
+    for k, p in enumerate(prefs):
+        try:
+            raw = np.asarray(p).reshape(-1)
+        except (ValueError, TypeError):
+            raw = np.asarray([None])
+        if raw.size and raw.dtype.kind not in "iu":
+            problems.append(
+                InputProblem(
+                    name, "", f"ranking {k} must list integer indices, got {p!r}"
+                )
+            )
+            return None
+        out_list.append(raw.astype(np.intp, copy=True))
+    out = tuple(out_list)
     if len(out) != size:
         problems.append(
             InputProblem(name, "", f"expected {size} rankings, got {len(out)}")

@@ -135,17 +135,18 @@ def test_warm_start_is_flow_optimum_and_flags_dropped_constraints() -> None:
     p = MatchingProblem.from_scores(rng.random((12, 5)), mentor_capacity=2)
     task = make_task(p, "total", [], None, 0).task
     model = _Model(task)
-    values, whole = _warm_start(task, model)
-    assert values is not None
-    assert whole
+    start = _warm_start(task, model)
+    assert start is not None
+    assert start.whole
+    values = start.values
     flow = solve(p, "flow", objective="total")
     chosen = p.scores[model.tee[values == 1], model.tor[values == 1]].sum()
     assert chosen == pytest.approx(flow.objective)
     groups = {t: ("a" if k % 2 else "b") for k, t in enumerate(p.mentee_ids)}
     task2 = make_task(p, "total", [ScoreParity(0.01, groups=groups)], None, 0).task
-    values2, whole2 = _warm_start(task2, _Model(task2))
-    assert values2 is not None
-    assert not whole2
+    start2 = _warm_start(task2, _Model(task2))
+    assert start2 is not None
+    assert not start2.whole
 
 
 @pytest.mark.parametrize("objective", ["total", "coverage", "maxmin"])

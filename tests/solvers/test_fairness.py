@@ -12,7 +12,7 @@ from alummatch.engine import solve
 from alummatch.errors import UnsupportedError
 from alummatch.problem import MatchingProblem
 from alummatch.result import Status
-from alummatch.solvers import CpSat
+from alummatch.solvers import CpSat, Milp
 from alummatch.solvers.diagnosis import quota_table
 from alummatch.solvers.terms import load_penalty, required_slots
 from tests.fairbrute import fair_brute_force, key_of, parity_gap, quota_ok
@@ -20,6 +20,7 @@ from tests.keys import assert_same_key
 from tests.strategies import grouped_problems
 
 CPSAT = CpSat(workers=1)
+MILP = Milp()
 OBJECTIVES = st.sampled_from(["total", "coverage", "maxmin"])
 
 
@@ -54,7 +55,7 @@ def test_quota_and_load_equal_brute_force(
     problem, groups = pg
     cons = [GroupQuota(share, groups=groups), BalancedLoad(weight)]
     best = fair_brute_force(problem, objective, quota=(share, groups), weight=weight)
-    for solver in ("flow", CPSAT):
+    for solver in ("flow", CPSAT, MILP):
         r = solve(problem, solver, objective=objective, constraints=cons)
         if best is None:
             assert r.status is Status.INFEASIBLE
@@ -73,18 +74,19 @@ def test_quota_and_load_equal_brute_force(
 def test_parity_equals_brute_force(
     pg: tuple[MatchingProblem, dict[str, str]], objective: str, gap: float
 ) -> None:
-    """CP-SAT reaches the brute-force optimum under ScoreParity."""
+    """CP-SAT and milp reach the brute-force optimum under ScoreParity."""
     problem, groups = pg
     best = fair_brute_force(problem, objective, parity=(gap, groups))
-    r = solve(
-        problem,
-        CPSAT,
-        objective=objective,
-        constraints=[ScoreParity(gap, groups=groups)],
-    )
     assert best is not None  # matching nothing always satisfies parity
-    assert r.status is Status.OPTIMAL
-    assert_same_key(key_of(problem, r.pair_indices, objective), best)
+    for solver in (CPSAT, MILP):
+        r = solve(
+            problem,
+            solver,
+            objective=objective,
+            constraints=[ScoreParity(gap, groups=groups)],
+        )
+        assert r.status is Status.OPTIMAL
+        assert_same_key(key_of(problem, r.pair_indices, objective), best)
 
 
 @settings(max_examples=30)
@@ -102,25 +104,35 @@ def test_constraints_never_violated(
     gap: float,
     weight: float,
 ) -> None:
-    """Capacity, demand, quota and parity hold in every CP-SAT answer."""
+    """Capacity, demand, quota and parity hold in every CP-SAT and milp answer;
+    the two agree on the optimum."""
     problem, groups = pg
     cons = [
         GroupQuota(share, groups=groups),
         ScoreParity(gap, groups=groups),
         BalancedLoad(weight),
     ]
-    r = solve(problem, CPSAT, objective=objective, constraints=cons, time_limit=30)
-    if r.status is Status.INFEASIBLE:
-        assert r.diagnosis
-        return
-    pairs = r.pair_indices
-    n, m = problem.shape
-    assert problem.allowed[pairs[:, 0], pairs[:, 1]].all()
-    assert (np.bincount(pairs[:, 1], minlength=m) <= problem.mentor_capacity).all()
-    assert (np.bincount(pairs[:, 0], minlength=n) <= problem.mentee_demand).all()
-    assert quota_ok(problem, pairs, share, groups)
-    assert parity_gap(problem, pairs, groups) <= gap + 1e-6
-    assert quota_table(problem, pairs, GroupQuota(share, groups=groups))["met"].all()
+    keys: list[tuple[float, ...]] = []
+    statuses: list[Status] = []
+    for solver in (CPSAT, MILP):
+        r = solve(problem, solver, objective=objective, constraints=cons, time_limit=30)
+        statuses.append(r.status)
+        if r.status is Status.INFEASIBLE:
+            assert r.diagnosis
+            continue
+        pairs = r.pair_indices
+        n, m = problem.shape
+        assert problem.allowed[pairs[:, 0], pairs[:, 1]].all()
+        assert (np.bincount(pairs[:, 1], minlength=m) <= problem.mentor_capacity).all()
+        assert (np.bincount(pairs[:, 0], minlength=n) <= problem.mentee_demand).all()
+        assert quota_ok(problem, pairs, share, groups)
+        assert parity_gap(problem, pairs, groups) <= gap + 1e-6
+        table = quota_table(problem, pairs, GroupQuota(share, groups=groups))
+        assert table["met"].all()
+        keys.append(key_of(problem, pairs, objective, weight))
+    assert (statuses[0] is Status.INFEASIBLE) == (statuses[1] is Status.INFEASIBLE)
+    if statuses == [Status.OPTIMAL, Status.OPTIMAL]:
+        assert_same_key(keys[0], keys[1])
 
 
 @settings(max_examples=20)
@@ -155,7 +167,7 @@ def test_balanced_load_spreads_mentees() -> None:
     p = MatchingProblem.from_scores(scores, mentor_capacity=4)
     plain = solve(p, "flow", objective="coverage")
     assert plain.metrics.max_load == 4
-    for solver in ("flow", CPSAT):
+    for solver in ("flow", CPSAT, MILP):
         r = solve(p, solver, objective="coverage", constraints=[BalancedLoad(1.0)])
         assert r.metrics.max_load == 2
         assert load_penalty(p, r.pair_indices, 1.0) == pytest.approx(2.0)
@@ -192,7 +204,7 @@ def test_quota_conflicting_with_capacity_is_explained() -> None:
     """Enough allowed mentors but too few seats: the sentence gives the flow bound."""
     p = MatchingProblem.from_scores(np.ones((4, 2)), mentor_capacity=1)
     groups = {f"m-{i}": "yes" for i in range(4)}
-    for solver in ("flow", CPSAT):
+    for solver in ("flow", CPSAT, MILP):
         r = solve(p, solver, constraints=[GroupQuota(0.75, groups=groups)])
         assert r.status is Status.INFEASIBLE
         assert "mentor capacity lets at most 2 of its slots be matched" in " ".join(
@@ -219,7 +231,7 @@ def test_quota_with_min_loads_together_is_named() -> None:
         mentor_min_load=[0, 1],
     )
     groups = {"m-0": "a", "m-1": "a"}
-    for solver in ("flow", CPSAT):
+    for solver in ("flow", CPSAT, MILP):
         res = solve(q, solver, constraints=[GroupQuota(1.0, groups=groups)])
         assert res.status is Status.INFEASIBLE
         assert "GroupQuota(1, groups)" in " ".join(res.diagnosis)
@@ -232,8 +244,9 @@ def test_parity_conflict_is_named() -> None:
     )
     groups = {"m-0": "a", "m-1": "b"}
     cons = [GroupQuota(1.0, groups=groups), ScoreParity(0.2, groups=groups)]
-    r = solve(p, CPSAT, constraints=cons)
-    assert r.status is Status.INFEASIBLE
-    text = " ".join(r.diagnosis)
-    assert "ScoreParity(0.2, groups)" in text
-    assert "GroupQuota(1, groups)" in text
+    for solver in (CPSAT, MILP):
+        r = solve(p, solver, constraints=cons)
+        assert r.status is Status.INFEASIBLE
+        text = " ".join(r.diagnosis)
+        assert "ScoreParity(0.2, groups)" in text
+        assert "GroupQuota(1, groups)" in text

@@ -20,21 +20,9 @@ from alummatch.solvers import Greedy, SolverOutput, Task
 from alummatch.solvers.base import Encoders, unencoded
 from alummatch.testing import check_criterion, check_solver
 
-PENDING = (
-    "hungarian and cpsat fail on huge capacities, negative coverage and "
-    "unreachable minimum loads; flow on huge capacities"
-)
-
 
 @pytest.mark.parametrize(
-    "solver",
-    [
-        "greedy",
-        "stable",
-        pytest.param("flow", marks=pytest.mark.xfail(strict=True, reason=PENDING)),
-        pytest.param("hungarian", marks=pytest.mark.xfail(strict=True, reason=PENDING)),
-        pytest.param("cpsat", marks=pytest.mark.xfail(strict=True, reason=PENDING)),
-    ],
+    "solver", ["greedy", "stable", "flow", "hungarian", "cpsat", "milp"]
 )
 def test_every_built_in_solver_passes(solver: str) -> None:
     """Built-in solvers conform, and every kind of check actually ran."""

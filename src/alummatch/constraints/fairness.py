@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from alummatch.errors import InputProblem
-from alummatch.problem import MatchingProblem
+from alummatch.problem import MatchingProblem, is_real
 
 __all__ = ["BalancedLoad", "GroupQuota", "ScoreParity", "mentee_groups"]
 
@@ -89,7 +89,7 @@ class GroupQuota:
     def validate(self, problem: MatchingProblem) -> list[InputProblem]:
         """Share out of range, or groups that cannot be resolved."""
         out: list[InputProblem] = []
-        if not (isinstance(self.min_share, int | float) and 0 <= self.min_share <= 1):
+        if not (is_real(self.min_share) and 0 <= self.min_share <= 1):
             out.append(
                 InputProblem(
                     "GroupQuota",
@@ -131,9 +131,7 @@ class ScoreParity:
         """Negative gap, or groups that cannot be resolved."""
         out: list[InputProblem] = []
         if not (
-            isinstance(self.max_gap, int | float)
-            and math.isfinite(self.max_gap)
-            and self.max_gap >= 0
+            is_real(self.max_gap) and math.isfinite(self.max_gap) and self.max_gap >= 0
         ):
             out.append(
                 InputProblem(
@@ -172,9 +170,7 @@ class BalancedLoad:
     def validate(self, problem: MatchingProblem) -> list[InputProblem]:
         """Negative or non-finite weight."""
         if not (
-            isinstance(self.weight, int | float)
-            and math.isfinite(self.weight)
-            and self.weight >= 0
+            is_real(self.weight) and math.isfinite(self.weight) and self.weight >= 0
         ):
             return [
                 InputProblem(

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from alummatch.constraints.base import resolve_pairs
 from alummatch.errors import InputProblem, InvalidInputError
-from alummatch.problem import MatchingProblem
+from alummatch.problem import MatchingProblem, is_real
 
 __all__ = ["Forbidden", "MinScore", "Pinned"]
 
@@ -131,9 +131,7 @@ class MinScore:
 
     def validate(self, problem: MatchingProblem) -> list[InputProblem]:
         """A non-finite threshold, as a problem."""
-        if not isinstance(self.threshold, int | float) or not math.isfinite(
-            self.threshold
-        ):
+        if not is_real(self.threshold) or not math.isfinite(self.threshold):
             return [
                 InputProblem(
                     "MinScore",

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from alummatch.engine.reasons import unmatched_reasons
 from alummatch.engine.task import Request, make_task
 from alummatch.errors import InputProblem, InvalidInputError
-from alummatch.problem import MatchingProblem
+from alummatch.problem import MatchingProblem, is_real
 from alummatch.result import MatchResult, Pair, Status, compute_metrics
 from alummatch.solvers.base import OBJECTIVES, Solver, Task
 from alummatch.solvers.registry import pick_solver
@@ -56,9 +56,9 @@ def validate_request(
             continue
         problems.extend(check(problem))
     if time_limit is not None and not (
-        isinstance(time_limit, int | float)
-        and math.isfinite(time_limit)
-        and time_limit > 0
+        is_real(time_limit)
+        and math.isfinite(time_limit)  # type: ignore[arg-type]
+        and time_limit > 0  # type: ignore[operator]
     ):
         problems.append(
             InputProblem(
@@ -140,7 +140,8 @@ def solve(
     [('m-0', 'a-1'), ('m-1', 'a-0')]
     """
     items = validate_request(problem, objective, constraints, time_limit, seed)
-    request = make_task(problem, str(objective), items, time_limit, int(seed))
+    limit = None if time_limit is None else float(time_limit)
+    request = make_task(problem, str(objective), items, limit, int(seed))
     task = request.task
     chosen = pick_solver(solver, task)
     if request.diagnosis:
@@ -172,6 +173,16 @@ def solve(
         gap=out.gap,
         info=out.info,
     )
+
+
+def _wait_figures(problem: MatchingProblem, pairs: NDArray[np.intp]) -> dict[str, int]:
+    """How many mentees had waited, and how many of them got every mentor wanted."""
+    if problem.mentee_wait is None:
+        return {}
+    waited = problem.waits > 0
+    got = np.bincount(pairs[:, 0], minlength=problem.n_mentees)
+    placed = waited & (got >= problem.mentee_demand)
+    return {"waiting": int(waited.sum()), "waiting_placed": int(placed.sum())}
 
 
 def _build_result(
@@ -234,7 +245,7 @@ def _build_result(
         objective_name=task.objective,
         bound=bound,
         gap=gap,
-        info={**request.info, **(info or {})},
+        info={**request.info, **(info or {}), **_wait_figures(prob, pairs)},
         problem=prob,
         acceptable=acceptable,
     )

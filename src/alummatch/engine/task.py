@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.problem import MatchingProblem
-from alummatch.solvers.base import Task, constraint_name
+from alummatch.solvers.base import Task, constraint_name, usable_capacity
 
 __all__ = ["Request", "constraint_labels", "make_task"]
 
@@ -175,13 +175,20 @@ def make_task(
         )
     if fixed.size:
         allowed[fixed[:, 0], fixed[:, 1]] = False
+    min_load = np.maximum(problem.mentor_min_load - pin_r, 0)
+    capacity, demand = usable_capacity(
+        allowed,
+        np.maximum(problem.mentor_capacity - pin_r, 0),
+        min_load,
+        np.maximum(problem.mentee_demand - pin_t, 0),
+    )
     task = Task(
         problem=problem,
         objective=objective,
         allowed=allowed,
-        capacity=np.maximum(problem.mentor_capacity - pin_r, 0),
-        min_load=np.maximum(problem.mentor_min_load - pin_r, 0),
-        demand=np.maximum(problem.mentee_demand - pin_t, 0),
+        capacity=capacity,
+        min_load=min_load,
+        demand=demand,
         fixed=fixed,
         constraints=tuple(rest),
         time_limit=time_limit,

@@ -1,6 +1,7 @@
 """Solvers and their registry.
 
-Registry names: ``greedy``, ``hungarian``, ``flow``, ``cpsat``, ``stable``;
+Registry names: ``greedy``, ``hungarian``, ``flow``, ``cpsat``, ``milp``,
+``stable``;
 ``auto`` picks the fastest exact solver that supports the request. The
 registry is a plain dict; programs may add their own solver instances.
 """
@@ -12,6 +13,7 @@ from alummatch.solvers.cpsat import CpSat
 from alummatch.solvers.flow import Flow
 from alummatch.solvers.greedy import Greedy
 from alummatch.solvers.hungarian import Hungarian
+from alummatch.solvers.milp import Milp
 from alummatch.solvers.registry import (
     AUTO_ORDER,
     REGISTRY,
@@ -29,6 +31,7 @@ __all__ = [
     "Flow",
     "Greedy",
     "Hungarian",
+    "Milp",
     "Solver",
     "SolverOutput",
     "Stable",

@@ -34,7 +34,9 @@ __all__ = [
     "Task",
     "empty_pairs",
     "encoder_for",
+    "seeded_rng",
     "unencoded",
+    "usable_capacity",
 ]
 
 Encoders = Mapping[type, Callable[..., Any]]
@@ -199,3 +201,49 @@ def unencoded(task: Task, table: Encoders) -> str | None:
 def empty_pairs() -> NDArray[np.intp]:
     """An empty ``(0, 2)`` pair array."""
     return np.empty((0, 2), dtype=np.intp)
+
+
+def seeded_rng(seed: int) -> np.random.Generator:
+    """numpy's generator for any integer ``seed`` (negative ones included).
+
+    A negative seed is taken modulo ``2**64``, which numpy accepts.
+    """
+    seed = int(seed)
+    return np.random.default_rng(seed if seed >= 0 else seed % 2**64)
+
+
+def usable_capacity(
+    allowed: NDArray[np.bool_],
+    capacity: NDArray[np.int64],
+    min_load: NDArray[np.int64],
+    demand: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Capacities and demands clamped to what a matching can use.
+
+    A mentor never takes more mentees than it has allowed mentees wanting a
+    mentor, nor more than the total demand; a mentee never takes more mentors
+    than there are mentors (its unmet demand still counts as unmatched slots,
+    which group quotas read). Clamping changes no feasible matching, but
+    keeps every sum small: a capacity of ``10**15`` (a programme's
+    "unlimited") neither overflows integer arithmetic, nor shrinks a solver's
+    integer scaling, nor expands a matrix. A capacity is never clamped below
+    the mentor's minimum load (the load then cannot be reached, which the
+    solvers report as infeasible).
+
+    Parameters
+    ----------
+    allowed : ndarray of bool, shape (n_mentees, n_mentors)
+    capacity, min_load : ndarray of int, shape (n_mentors,)
+    demand : ndarray of int, shape (n_mentees,)
+
+    Returns
+    -------
+    capacity, demand : ndarray of int64
+    """
+    cap = np.asarray(capacity, dtype=np.int64)
+    dem = np.minimum(np.asarray(demand, dtype=np.int64), allowed.shape[1])
+    col = (allowed & (dem > 0)[:, None]).sum(axis=0).astype(np.int64)
+    total = int(dem.sum())  # at most n_mentees * n_mentors
+    cap_out = np.minimum(np.minimum(cap, col), total)
+    cap_out = np.maximum(cap_out, np.asarray(min_load, dtype=np.int64))
+    return cap_out.astype(np.int64), dem.astype(np.int64)

@@ -43,8 +43,9 @@ explained in numbers by :func:`alummatch.solvers.diagnosis.explain_conflict`.
 
 from __future__ import annotations
 
+import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
@@ -59,13 +60,25 @@ from alummatch.solvers.base import (
     Task,
     empty_pairs,
     encoder_for,
+    kind_of,
     unencoded,
 )
 from alummatch.solvers.diagnosis import MIN_LOADS, explain_conflict
+from alummatch.solvers.flow import Flow
+from alummatch.solvers.greedy import Greedy
 from alummatch.solvers.scaling import scale_factor, scale_scores
-from alummatch.solvers.terms import group_index, group_needs, pinned_load
+from alummatch.solvers.terms import (
+    WAIT_REASON,
+    group_index,
+    group_needs,
+    load_penalty,
+    pinned_load,
+    wait_tiers,
+)
 
 __all__ = ["CpSat"]
+
+log = logging.getLogger("alummatch")
 
 _PER_SCORE = 1e9
 _PROOF_GAP = 1e-9
@@ -109,14 +122,22 @@ class CpSat:
 
     def unsupported(self, task: Task) -> str | None:
         """CP-SAT honours every built-in constraint; ``None`` unless unknown."""
+        if wait_tiers(task) is not None:
+            return WAIT_REASON
         return unencoded(task, self.encoders)
 
     def solve(self, task: Task) -> SolverOutput:
-        """Build the model and solve the objective's stages (module docstring)."""
-        model = _Model(task)
+        """Build the model and solve the objective's stages (module docstring).
+
+        The time limit bounds the whole call: the warm start and model
+        building count against it, and each stage gets what is left. The
+        result is never lexicographically worse than the warm start when that
+        honours every constraint.
+        """
         deadline = (
             None if task.time_limit is None else time.monotonic() + task.time_limit
         )
+        model = _Model(task)
         stages: list[str] = (
             ["total"]
             if task.objective == "total"
@@ -124,76 +145,143 @@ class CpSat:
             if task.objective == "coverage"
             else ["coverage", "min", "total"]
         )
-        hint: NDArray[np.int64] | None = None  # the last stage's optimum
-        start, start_whole = (
-            _warm_start(task, model) if self.warm_start else (None, False)
-        )
-        for k, stage in enumerate(stages):
+        start = _warm_start(task, model) if self.warm_start else None
+        whole = start is not None and start.whole
+        first = 0
+        if whole and start is not None and start.levels is not None:
+            # Flow's exact coverage and bottleneck answer the first stages.
+            coverage, threshold = start.levels
+            model.fix_coverage(coverage)
+            model.fix_threshold(threshold)
+            first = stages.index("total")
+        # Candidates for the answer, best kept: the warm start (when it
+        # honours everything) and each stage's optimum.
+        best: NDArray[np.int64] | None = start.values if whole and start else None
+        best_stage = stages[first]
+        hint: NDArray[np.int64] | None = best
+        for k in range(first, len(stages)):
+            stage = stages[k]
             model.set_objective(stage)
-            # The quick matching seeds the first stage, and the total stage
-            # after coverage when it reaches the optimal coverage.
-            seed_start = start is not None and (
-                hint is None
-                or (
-                    stages[k - 1] == "coverage"
-                    and int(start.sum()) == int(hint[: model.k].sum())
-                )
-            )
-            if seed_start:
-                assert start is not None
-                model.set_hint(start)
-            elif hint is not None:
+            if hint is not None:
                 model.set_hint(hint)
-            remaining = (
-                None if deadline is None else max(deadline - time.monotonic(), 0.01)
-            )
-            status, solver = self._run(model, task, remaining)
+            elif start is not None and k == first:
+                model.set_hint(start.values)  # a partial guide, repaired or not
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0.0:
+                return self._stopped(model, task, best, best_stage, None, stage)
+            status, solver = self._run(model, task, remaining, interleave=not whole)
             if status == cp_model.INFEASIBLE and k == 0:
                 return SolverOutput(
                     pairs=empty_pairs(),
                     status=Status.INFEASIBLE,
-                    diagnosis=tuple(self._diagnose(task)),
+                    diagnosis=tuple(self._diagnose(task, deadline)),
                 )
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                if hint is not None:  # previous stage's optimum still stands
-                    # The quick matching may stand in only if it honours all.
-                    whole = seed_start and start is not None and start_whole
-                    kept = start if whole and start is not None else hint
-                    return model.output(kept, Status.TIME_LIMIT, None, None, stage)
-                if status == cp_model.MODEL_INVALID:
-                    raise RuntimeError(
-                        f"CP-SAT rejected the model: {model.cp.validate()}"
-                    )
-                return SolverOutput(pairs=empty_pairs(), status=Status.TIME_LIMIT)
+            if status == cp_model.FEASIBLE or (
+                status == cp_model.UNKNOWN and task.time_limit is not None
+            ):
+                # Stopped by the time limit: the better of what is in hand.
+                found = (
+                    np.array(solver.response_proto.solution, dtype=np.int64)
+                    if status == cp_model.FEASIBLE
+                    else None
+                )
+                if found is not None and (best is None or model.better(found, best)):
+                    best, best_stage = found, stage
+                return self._stopped(model, task, best, best_stage, solver, stage)
+            if status != cp_model.OPTIMAL:
+                # INFEASIBLE or MODEL_INVALID after a stage that had a
+                # solution cannot be right (that solution satisfies this
+                # model): CP-SAT's presolve went wrong. Retry without it.
+                status, solver = self._run(model, task, remaining, presolve=False)
+                if status != cp_model.OPTIMAL:
+                    return self._unexpected(model, status, best, best_stage, stage)
             values = np.array(solver.response_proto.solution, dtype=np.int64)
-            if status == cp_model.FEASIBLE:
-                value, bound = model.real(
-                    stage, solver.objective_value, solver.best_objective_bound
-                )
-                gap = abs(bound - value) / max(abs(bound), 1e-12)
-                limited = task.time_limit is not None
-                return model.output(
-                    values,
-                    Status.TIME_LIMIT if limited else Status.FEASIBLE,
-                    bound,
-                    gap,
-                    stage,
-                )
             model.fix_level(stage, values)
-            hint = values
-        assert hint is not None
-        return model.output(hint, Status.OPTIMAL, None, 0.0, stages[-1])
+            if best is None or model.better(values, best):
+                best = values[: model.k]
+            # (else the whole warm start reaches this stage's optimum and is
+            # at least as good on the later levels: it stays the hint, the
+            # fallback and, on a tie, the answer, which makes the result
+            # depend on flow's deterministic matching only)
+            hint = best
+            best_stage = stage
+        assert best is not None
+        return model.output(best, Status.OPTIMAL, None, 0.0, stages[-1])
+
+    def _stopped(
+        self,
+        model: _Model,
+        task: Task,
+        best: NDArray[np.int64] | None,
+        best_stage: str,
+        solver: cp_model.CpSolver | None,
+        stage: str,
+    ) -> SolverOutput:
+        """The answer when the time limit stopped ``stage``: best matching in
+        hand, with the stage's proven bound and gap when CP-SAT gave one."""
+        bound = gap = None
+        if best is not None:
+            raw = model.trivial_bound(stage)
+            if solver is not None and solver.response_proto.solution:
+                raw = min(raw, solver.best_objective_bound)
+            value, bound = model.real(stage, model.stage_value(stage, best), raw)
+            gap = max(bound - value, 0.0) / max(abs(bound), 1e-12)
+        status = Status.TIME_LIMIT if task.time_limit is not None else Status.FEASIBLE
+        if best is None:
+            return SolverOutput(pairs=empty_pairs(), status=status, bound=bound)
+        return model.output(best, status, bound, gap, stage)
+
+    def _unexpected(
+        self,
+        model: _Model,
+        status: int,
+        best: NDArray[np.int64] | None,
+        best_stage: str,
+        stage: str,
+    ) -> SolverOutput:
+        """A status CP-SAT should not give: recover the last feasible matching
+        (reported FEASIBLE, never OPTIMAL or TIME_LIMIT) or raise."""
+        name = cp_model.CpSolver().status_name(status)
+        if best is None:
+            detail = model.cp.validate() if status == cp_model.MODEL_INVALID else ""
+            raise RuntimeError(
+                f"cpsat: CP-SAT returned {name} for the {stage} stage of a valid "
+                f"request ({detail or 'no detail'}); this is a bug in alummatch"
+            )
+        log.warning(
+            "cpsat: CP-SAT returned %s for the %s stage; keeping the %s stage's "
+            "matching (feasible, optimality not proven)",
+            name,
+            stage,
+            best_stage,
+        )
+        return model.output(best, Status.FEASIBLE, None, None, best_stage)
 
     def _run(
-        self, model: _Model, task: Task, time_limit: float | None, *, core: bool = False
+        self,
+        model: _Model,
+        task: Task,
+        time_limit: float | None,
+        *,
+        core: bool = False,
+        presolve: bool = True,
+        interleave: bool = False,
     ) -> tuple[int, cp_model.CpSolver]:
         solver = cp_model.CpSolver()
         prm = solver.parameters
         prm.num_workers = 1 if core else max(int(self.workers), 1)
+        if interleave and not core:
+            # The workers' strategies run in fixed batches, so the search (and
+            # the optimum returned among ties) depends on the seed only,
+            # whatever the worker count. Needed when no whole warm start
+            # settles ties (see ``solve``).
+            prm.interleave_search = True
         prm.random_seed = int(task.seed) % (2**31)
         prm.log_search_progress = bool(self.log)
+        if not presolve:
+            prm.cp_model_presolve = False
         if time_limit is not None:
-            prm.max_time_in_seconds = float(time_limit)
+            prm.max_time_in_seconds = max(float(time_limit), 1e-3)
         # Proving beyond the precision of the integer scaling buys nothing:
         # a stage is optimal once its bound is within this relative gap.
         prm.relative_gap_limit = _PROOF_GAP
@@ -204,11 +292,12 @@ class CpSat:
         status = solver.solve(model.cp)
         return int(status), solver
 
-    def _diagnose(self, task: Task) -> list[str]:
+    def _diagnose(self, task: Task, deadline: float | None) -> list[str]:
         """Name a conflicting subset of requirements via assumption literals."""
         model = _Model(task, assumptions=True)
         model.cp.proto.clear_objective()
-        status, solver = self._run(model, task, task.time_limit, core=True)
+        remaining = None if deadline is None else deadline - time.monotonic()
+        status, solver = self._run(model, task, remaining, core=True)
         members: list[int | str] = []
         if status == cp_model.INFEASIBLE:
             core = {int(v) for v in solver.sufficient_assumptions_for_infeasibility()}
@@ -221,31 +310,39 @@ class CpSat:
             k: "raising the matched slots of one group forces its mean score "
             "outside the allowed gap"
             for k, c in enumerate(task.constraints)
-            if isinstance(c, ScoreParity)
+            if kind_of(self.encoders, c) is ScoreParity
         }
         return explain_conflict(task, members, hints=hints)
 
 
-def _warm_start(task: Task, model: _Model) -> tuple[NDArray[np.int64] | None, bool]:
-    """Pair-variable values of a quick matching (see ``CpSat``), or ``None``.
+@dataclass(frozen=True, eq=False)
+class _Start:
+    """A quick matching as pair-variable values.
 
-    The flag says whether the matching honours every constraint of the task
-    (nothing was left out to compute it).
+    ``whole`` says whether it honours every constraint of the task (nothing
+    was left out to compute it); ``levels`` is flow's exact (coverage,
+    bottleneck) of a whole ``maxmin`` start.
     """
-    from dataclasses import replace
 
-    from alummatch.solvers.flow import Flow
-    from alummatch.solvers.greedy import Greedy
+    values: NDArray[np.int64]
+    whole: bool
+    levels: tuple[int, float] | None = None
 
+
+def _warm_start(task: Task, model: _Model) -> _Start | None:
+    """A quick matching (see ``CpSat``) as pair-variable values, or ``None``."""
     if model.k == 0:
-        return None, False
+        return None
+    # What flow can encode of the request (at most one quota); greedy's
+    # matching stands in when flow cannot run.
     kept: list[object] = []
     quota = False
     labels: list[str] = []
     for k, c in enumerate(task.constraints):
-        if isinstance(c, ScoreParity) or (isinstance(c, GroupQuota) and quota):
+        kind = kind_of(Flow.encoders, c)
+        if kind is None or (kind is GroupQuota and quota):
             continue
-        quota |= isinstance(c, GroupQuota)
+        quota |= kind is GroupQuota
         kept.append(c)
         labels.append(task.label(k))
     relaxed = replace(
@@ -256,8 +353,9 @@ def _warm_start(task: Task, model: _Model) -> tuple[NDArray[np.int64] | None, bo
         if quick.unsupported(relaxed) is None:
             out = quick.solve(relaxed)
             break
-    if out is None or out.pairs.size == 0:
-        return None, False
+    if out is None or (out.status is not Status.OPTIMAL and out.pairs.size == 0):
+        return None
+    whole = len(kept) == len(task.constraints) and out.status is Status.OPTIMAL
     m = task.allowed.shape[1]
     keys = model.tee.astype(np.int64) * m + model.tor
     chosen = out.pairs[:, 0].astype(np.int64) * m + out.pairs[:, 1]
@@ -266,7 +364,13 @@ def _warm_start(task: Task, model: _Model) -> tuple[NDArray[np.int64] | None, bo
     ok[ok] = keys[pos[ok]] == chosen[ok]
     values = np.zeros(model.k, dtype=np.int64)
     values[pos[ok]] = 1
-    return values, len(kept) == len(task.constraints)
+    levels = None
+    if whole and task.objective == "maxmin":
+        if "threshold" in out.info:
+            levels = (int(out.info["coverage"]), float(out.info["threshold"]))
+        elif out.pairs.size == 0:  # nothing can be matched
+            levels = (0, float("-inf"))
+    return _Start(values, whole, levels)
 
 
 class _Model:
@@ -304,9 +408,14 @@ class _Model:
         top_load = float((base + task.capacity).max(initial=0))
         if weight > 0:
             max_abs = max(max_abs, weight * max(top_load, 1.0))
-        self.factor = scale_factor(
-            max_abs, min(_EXACT / (4.0 * (slots + 2)), _PER_SCORE)
-        )
+        budget = min(_EXACT / (4.0 * (slots + 2)), _PER_SCORE)
+        if task.of_kind(CpSat.encoders, ScoreParity):
+            # Parity multiplies a group's scaled sum by another's count: keep
+            # every product (at most slots**2 scaled scores) below 2**60.
+            budget = min(budget, 2.0**60 / float(max(slots, 1)) ** 2)
+        self.max_abs = max_abs
+        self.weight = weight
+        self.factor = scale_factor(max_abs, max(budget, 1.0))
         self.coef = scale_scores(vals, self.factor)
         self.pin_total = float(pin_vals.sum())
         self.pin_scaled = scale_scores(pin_vals, self.factor)
@@ -333,7 +442,10 @@ class _Model:
             if arcs.size > task.capacity[j]:
                 self._linear(arcs, ones, 0, int(task.capacity[j]))
             if task.min_load[j] > 0:
-                self._linear(arcs, ones, int(task.min_load[j]), arcs.size, min_lit)
+                low = int(task.min_load[j])
+                # [low, max(size, low)]: an empty domain is never written; a
+                # load out of reach simply makes the requirement fail.
+                self._linear(arcs, ones, low, max(arcs.size, low), min_lit)
         for i, arcs in enumerate(self.tee_rows):
             if arcs.size > task.demand[i]:
                 self._linear(
@@ -348,6 +460,7 @@ class _Model:
             self._balanced(weight, base)
         self.z: int | None = None
         self.rank: NDArray[np.int64] | None = None
+        self.levels: NDArray[np.float64] | None = None
 
     # -- proto helpers -------------------------------------------------
     def _var(self, lo: int, hi: int) -> int:
@@ -399,8 +512,16 @@ class _Model:
         arc_group = index[self.tee]
         fixed = task.fixed
         pin_group = index[fixed[:, 0]] if fixed.size else np.empty(0, dtype=np.intp)
-        gap = int(np.floor(parity.max_gap * self.factor))
+        # Each scaled score is within 0.5 of score * 2**exp, so a group mean
+        # is within 0.5 of its scaled value: a matching within max_gap on the
+        # true scores is within max_gap * 2**exp + 1 on the scaled ones. The
+        # gap is rounded up to that, so no matching that honours parity is
+        # ever rejected (one over by at most 2 / 2**exp may be accepted). A
+        # gap beyond the score span is capped: it constrains nothing.
+        span = 2.0 * self.factor.up(self.max_abs) + 2.0
+        gap = int(min(np.floor(self.factor.up(float(parity.max_gap)) + 1.0), span))
         lit = self._literal(pos)
+        total_seats = int(task.capacity.sum())
         groups: list[tuple[int, int, tuple[int, int], tuple[int, int]]] = []
         for g in range(len(labels)):
             arcs = np.nonzero(arc_group == g)[0]
@@ -409,11 +530,18 @@ class _Model:
             p_sum = int(self.pin_scaled[pins].sum())
             if arcs.size == 0 and p_count == 0:
                 continue
-            c_hi = p_count + arcs.size
+            # Free slots of the group: at most its arcs, its demand, the seats.
+            free = min(
+                int(arcs.size),
+                int(task.demand[index == g].sum()),
+                total_seats,
+            )
+            c_hi = p_count + free
             count = self._var(p_count, c_hi)
             coef = self.coef[arcs]
-            s_lo = p_sum + int(coef[coef < 0].sum())
-            s_hi = p_sum + int(coef[coef > 0].sum())
+            ordered = np.sort(coef)
+            s_lo = p_sum + int(np.minimum(ordered[:free], 0).sum())
+            s_hi = p_sum + int(np.maximum(ordered[::-1][:free], 0).sum())
             ssum = self._var(s_lo, s_hi)
             ones = np.ones(arcs.size, dtype=np.int64)
             # count = pinned count + sum x; ssum = pinned sum + sum s x
@@ -461,7 +589,7 @@ class _Model:
         return prod, rng
 
     def _balanced(self, weight: float, base: NDArray[np.int64]) -> None:
-        w = int(np.rint(weight * self.factor))
+        w = int(np.rint(self.factor.up(weight)))
         if w == 0:
             return
         cap = self.task.capacity
@@ -515,11 +643,98 @@ class _Model:
         top = max(int(levels.size) - 1, 0)
         self.z = self._var(0, top)
         self.rank = rank
+        self.levels = levels
         # x_k => z <= rank_k, as z + (top - rank_k) x_k <= top
         for a, r in zip(self.x.tolist(), rank.tolist(), strict=True):
             if r < top:
                 self._linear([self.z, a], [1, top - r], 0, top)
         return self.z
+
+    def fix_coverage(self, slots: int) -> None:
+        """At least ``slots`` free pairs (a coverage known to be optimal)."""
+        if slots > 0:
+            self._linear(self.x, np.ones(self.k, dtype=np.int64), slots, self.k)
+
+    def fix_threshold(self, threshold: float) -> None:
+        """No pair scoring below ``threshold`` (a bottleneck known optimal)."""
+        low = np.nonzero(self.task.scores[self.tee, self.tor] < threshold)[0]
+        variables = self.cp.proto.variables
+        for v in low.tolist():
+            variables[v].domain[1] = 0
+
+    def key(self, values: NDArray[np.int64]) -> tuple[float, ...]:
+        """The lexicographic objective of a matching, in the problem's units.
+
+        ``(total - load penalty,)``, ``(slots, total - penalty)`` or
+        ``(slots, smallest score, total - penalty)``; larger is better.
+        """
+        chosen = values[: self.k] > 0
+        task = self.task
+        vals = task.scores[self.tee[chosen], self.tor[chosen]]
+        net = float(vals.sum()) + self.pin_total
+        if self.weight > 0:
+            pairs = np.concatenate(
+                [task.fixed, np.stack([self.tee[chosen], self.tor[chosen]], axis=1)]
+            )
+            net -= load_penalty(task.problem, pairs, self.weight)
+        slots = float(chosen.sum())
+        if task.objective == "total":
+            return (net,)
+        if task.objective == "coverage":
+            return (slots, net)
+        low = min(float(vals.min(initial=np.inf)), task.fixed_min_score)
+        return (slots, low, net)
+
+    def better(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> bool:
+        """Whether matching ``a`` is lexicographically better than ``b``.
+
+        Totals closer than the floating-point error of summing them are
+        equal, so that a tie never depends on summation order.
+        """
+        tol = 64.0 * np.finfo(np.float64).eps * (self.k + self.task.fixed.shape[0])
+        tol *= max(self.max_abs, 1e-300)
+        for x, y in zip(self.key(a), self.key(b), strict=True):
+            if x > y + tol:
+                return True
+            if x < y - tol:
+                return False
+        return False
+
+    def trivial_bound(self, stage: str) -> float:
+        """A bound on the stage's objective that needs no search (scaled units).
+
+        Used when the time limit stops CP-SAT before it proves one: matched
+        slots cannot exceed the demand or the seats; the total cannot exceed
+        each mentee's best positive scores, as many as it wants.
+        """
+        task = self.task
+        if stage == "coverage":
+            return float(min(int(task.demand.sum()), int(task.capacity.sum())))
+        if stage == "min":
+            return float(
+                max(int(self.levels.size) - 1, 0) if self.levels is not None else 0
+            )
+        order = np.lexsort((-self.coef, self.tee))
+        tee, coef = self.tee[order], self.coef[order]
+        first = np.searchsorted(tee, tee, side="left")
+        rank = np.arange(tee.size) - first
+        take = (rank < task.demand[tee]) & (coef > 0)
+        return float(coef[take].sum())
+
+    def stage_value(self, stage: str, values: NDArray[np.int64]) -> float:
+        """The stage's objective for a matching, in CP-SAT's (scaled) units."""
+        chosen = values[: self.k] > 0
+        if stage == "coverage":
+            return float(chosen.sum())
+        if stage == "min":
+            assert self.rank is not None
+            top = 0 if self.levels is None else max(int(self.levels.size) - 1, 0)
+            return float(self.rank[chosen].min(initial=top))
+        value = float(self.coef[chosen].sum())
+        if self.weight > 0:
+            key = self.key(values)[-1] - self.pin_total
+            value = self.factor.up(key)
+        return value
 
     def set_hint(self, values: NDArray[np.int64]) -> None:
         self.cp.proto.clear_solution_hint()
@@ -545,8 +760,14 @@ class _Model:
         """Objective value and bound of a stage in the problem's units."""
         if stage == "total":
             return (
-                value / self.factor + self.pin_total,
-                bound / self.factor + self.pin_total,
+                self.factor.down(value) + self.pin_total,
+                self.factor.down(bound) + self.pin_total,
+            )
+        if stage == "min" and self.levels is not None and self.levels.size:
+            top = self.levels.size - 1
+            return (
+                float(self.levels[min(max(int(value), 0), top)]),
+                float(self.levels[min(max(int(np.ceil(bound - 1e-9)), 0), top)]),
             )
         return value, bound
 

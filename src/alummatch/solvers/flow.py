@@ -4,7 +4,8 @@ The network and how constraints enter it: :mod:`alummatch.solvers.network`
 (one ``GroupQuota`` and ``BalancedLoad``; ``ScoreParity``, a ratio of sums,
 is not a network constraint: ``cpsat``).
 
-Objectives:
+Objectives (with waitlist tiers, see :mod:`alummatch.solvers.terms`, fixed
+right after the coverage):
 
 - ``total`` is one solve;
 - ``coverage`` first finds the largest number of matched slots (bypass
@@ -41,7 +42,14 @@ from numpy.typing import NDArray
 
 from alummatch.constraints.fairness import GroupQuota
 from alummatch.result import Status
-from alummatch.solvers.base import Encoders, SolverOutput, Task, empty_pairs, unencoded
+from alummatch.solvers.base import (
+    Encoders,
+    SolverOutput,
+    Task,
+    empty_pairs,
+    seeded_rng,
+    unencoded,
+)
 from alummatch.solvers.diagnosis import infeasible_output
 from alummatch.solvers.network import (
     NETWORK_ENCODERS,
@@ -50,6 +58,7 @@ from alummatch.solvers.network import (
     usable_mask,
 )
 from alummatch.solvers.sparse import solve_sparse
+from alummatch.solvers.terms import group_needs, wait_tiers
 
 __all__ = ["Flow", "FlowNetwork"]
 
@@ -83,10 +92,21 @@ class Flow:
                 f"honour {len(quotas)} GroupQuota constraints at once (overlapping "
                 "groups are not a network)"
             )
+        if quotas and wait_tiers(task) is not None:
+            return (
+                "honour waitlist priority together with a GroupQuota (quota "
+                "groups and wait tiers overlap: not a network)"
+            )
         return None
 
     def solve(self, task: Task) -> SolverOutput:
         """Solve the task's objective exactly (see module docstring)."""
+        for quota in task.of_kind(self.encoders, GroupQuota):
+            needs = group_needs(task, quota)  # type: ignore[arg-type]
+            if (needs.residual_need > needs.residual_demand).any():
+                # More slots needed than the group's mentees can take (a
+                # demand above the number of mentors counts as unmatched).
+                return infeasible_output(task)
         base = FlowNetwork.from_task(task, arcs=False)
         if base.plain():
             cutoff = _SMALL if task.objective == "maxmin" else _SPARSE
@@ -101,6 +121,8 @@ class Flow:
             if best < 0:
                 return infeasible_output(task)
             skip_cap -= best
+            if wait_tiers(task) is not None:
+                net = net.with_wait_caps(best)
         cost, unit = net.costs(task.scores, network_terms(task).load_weight)
         status, _, chosen = net.solve(
             cost, bypass_cost=0, skip_cap=skip_cap, load_unit=unit
@@ -159,7 +181,7 @@ def _solve_maxmin(task: Task) -> SolverOutput:
     t_hi = t_loads
     if upper == total:
         t_hi = min(t_hi, _kth_best_bound(scores, usable, demand))
-    rng = np.random.default_rng(task.seed)
+    rng = seeded_rng(task.seed)
     flat = scores.size
     sample_idx = (
         rng.integers(0, flat, size=min(flat, 100_000)) if flat > 100_000 else None
@@ -207,6 +229,11 @@ def _solve_maxmin(task: Task) -> SolverOutput:
         t_hi = t_loads
     if best < upper:  # thresholds fell short of the bound, not of the coverage
         t_fail = float("inf")
+    if wait_tiers(task) is not None:
+        # Waits rank the matchings of maximum coverage before the bottleneck:
+        # each tier's fewest left out is fixed over every usable pair, and the
+        # bottleneck is searched among the matchings that keep those caps.
+        net = FlowNetwork.from_task(task).with_wait_caps(best)
     # Binary search over the distinct (capped) scores of the extracted pairs.
     vals = np.minimum(scores[net.tee, net.tor], ceiling)
     order = np.argsort(-vals, kind="stable")

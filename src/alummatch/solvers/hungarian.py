@@ -3,9 +3,11 @@
 Mentees are repeated by demand and mentors by capacity, and scipy's
 ``linear_sum_assignment`` (a shortest augmenting path method) solves the
 resulting rectangular assignment in floating point, so scores are used exactly
-as given. Columns for "unmatched" are added only when some mentee may be
-better off unmatched (a disallowed or non-positive pair, or objective
-``coverage`` with forbidden pairs).
+as given (brought to magnitude at most one by a power of two, which is
+exact). A disallowed pair, or under ``total`` a non-positive one, costs zero:
+the row or column "parks" there and stays unmatched. Under ``coverage`` every
+allowed pair carries a bonus above any score difference, so negative scores
+are matched too.
 
 The expansion cannot stop a mentee with demand above one from taking two seats
 of one mentor, so such problems (with some mentor capacity above one) are left
@@ -14,6 +16,7 @@ to ``flow``; so are minimum loads and the ``maxmin`` objective.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -22,6 +25,7 @@ from scipy.optimize import linear_sum_assignment
 
 from alummatch.result import Status
 from alummatch.solvers.base import Encoders, SolverOutput, Task, empty_pairs, unencoded
+from alummatch.solvers.terms import WAIT_REASON, wait_tiers
 
 __all__ = ["Hungarian", "expanded_assignment"]
 
@@ -37,6 +41,8 @@ class Hungarian:
 
     def unsupported(self, task: Task) -> str | None:
         """Hungarian needs demand 1 (or capacity 1) and no minimum loads."""
+        if wait_tiers(task) is not None:
+            return WAIT_REASON
         if task.objective == "maxmin":
             return "optimise the 'maxmin' objective"
         if task.min_load.any():
@@ -71,23 +77,34 @@ def expanded_assignment(
     cols = np.repeat(np.arange(scores.shape[1]), capacity)
     if rows.size == 0 or cols.size == 0:
         return empty_pairs()
-    cost = scores[np.ix_(rows, cols)]  # a fresh copy, worked on in place
+    # Scores are brought to magnitude <= 1 by a power of two (exact: only
+    # values below about 1e-308 of the largest lose bits), so that neither
+    # the coverage bonus below nor the negation can overflow.
+    usable = allowed & (capacity > 0)[None, :] & (demand > 0)[:, None]
+    top = float(np.abs(scores[usable]).max(initial=0.0))
+    shift = -math.frexp(top)[1] if top > 0 else 0
+    cost = np.ldexp(scores[np.ix_(rows, cols)], shift)  # a fresh array
     np.negative(cost, out=cost)
-    if objective == "coverage":
-        # Lexicographic: one more matched slot outweighs any score difference.
-        span = float(cost.max() - cost.min())
-        cost -= (span + 1.0) * (min(rows.size, cols.size) + 1)
     blocked = ~allowed[np.ix_(rows, cols)]
-    # A non-positive benefit never helps the total: such a slot stays empty.
-    blocked |= cost >= 0
+    if objective == "coverage":
+        # Lexicographic: every slot is worth ``bonus`` more than any score
+        # difference a whole matching can make, and every usable entry is
+        # negative, so one more matched slot always wins.
+        k = min(rows.size, cols.size)
+        usable_cost = cost[~blocked]
+        high = float(usable_cost.max(initial=0.0))
+        span = high - float(usable_cost.min(initial=0.0))
+        cost -= high + (span + 1.0) * (k + 1)
+    else:
+        # A non-positive benefit never helps the total: such a slot stays empty.
+        blocked |= cost >= 0
     # Every usable entry is now negative. A blocked entry costs 0, exactly as
     # much as leaving its row (or column) empty, so ``linear_sum_assignment``
     # may "park" a row or column there; parked entries are dropped after. No
     # padding is needed: a full assignment of the smaller side always exists,
     # and any matching plus parked entries is one at the same cost.
     cost[blocked] = 0.0
-    del blocked
     r, c = linear_sum_assignment(cost)
-    real = cost[r, c] < 0
+    real = ~blocked[r, c]
     pairs = np.stack([rows[r[real]], cols[c[real]]], axis=1).astype(np.intp)
     return pairs

@@ -12,6 +12,7 @@ from alummatch.solvers.cpsat import CpSat
 from alummatch.solvers.flow import Flow
 from alummatch.solvers.greedy import Greedy
 from alummatch.solvers.hungarian import Hungarian
+from alummatch.solvers.milp import Milp
 from alummatch.solvers.stable import Stable
 
 __all__ = [
@@ -28,6 +29,7 @@ REGISTRY: dict[str, Solver] = {
     "hungarian": Hungarian(),
     "flow": Flow(),
     "cpsat": CpSat(),
+    "milp": Milp(),
     "stable": Stable(),
 }
 """Solver instances by registry name."""

@@ -42,7 +42,7 @@ from alummatch.solvers.network import (
     network_terms,
     usable_mask,
 )
-from alummatch.solvers.scaling import scale_scores
+from alummatch.solvers.scaling import Scale, scale_scores
 
 __all__ = ["solve_sparse", "top_candidates"]
 
@@ -166,7 +166,7 @@ def _priced_violators(
     usable: NDArray[np.bool_],
     in_k: NDArray[np.bool_],
     floor: float,
-    factor: float,
+    factor: Scale,
     d_tee: NDArray[np.int64],
     d_tor: NDArray[np.int64],
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -184,13 +184,13 @@ def _priced_violators(
     dt = d_tee.astype(np.float64)
     dr = d_tor.astype(np.float64)
     top = max(float(scores.max(initial=0.0)), -float(scores.min(initial=0.0)))
-    top *= factor
+    top = factor.up(top)
     top += float(np.abs(dt).max(initial=0.0)) + float(np.abs(dr).max(initial=0.0))
     margin = -2.0 - 16.0 * np.finfo(np.float64).eps * top
     for r0 in range(0, n, step):
         r = slice(r0, r0 + step)
         sub = scores[r]
-        gain = sub * factor - dt[r, None] + dr[None, :]
+        gain = factor.floats(sub) - dt[r, None] + dr[None, :]
         ok = gain > margin
         if not ok.any():
             continue

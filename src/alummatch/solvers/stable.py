@@ -61,7 +61,8 @@ from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.preferences import SidePreferences, side_preferences
 from alummatch.problem import MatchingProblem
 from alummatch.result import Status
-from alummatch.solvers.base import Encoders, SolverOutput, Task, unencoded
+from alummatch.solvers.base import Encoders, SolverOutput, Task, seeded_rng, unencoded
+from alummatch.solvers.terms import WAIT_REASON, wait_tiers
 
 __all__ = ["Stable", "deferred_acceptance", "from_preferences"]
 
@@ -120,6 +121,8 @@ class Stable:
 
     def unsupported(self, task: Task) -> str | None:
         """Deferred acceptance honours capacity, allowed and pair constraints."""
+        if wait_tiers(task) is not None:
+            return WAIT_REASON
         if task.objective == "maxmin":
             return "optimise the 'maxmin' objective (it finds a stable matching)"
         if (task.problem.mentee_demand > 1).any():
@@ -149,7 +152,7 @@ class Stable:
         n, m = problem.shape
         if self.tie_break == "index":
             return np.arange(n, dtype=np.int64), np.arange(m, dtype=np.int64)
-        rng = np.random.default_rng(seed)
+        rng = seeded_rng(seed)
         return (
             rng.permutation(n).astype(np.int64),
             rng.permutation(m).astype(np.int64),
