@@ -235,7 +235,8 @@ def build_problem(
     cap = np.array(cohort.int_values("mentors", "capacity"))
     low = np.array(cohort.int_values("mentors", "min_load"))
     dem = np.array(cohort.int_values("mentees", "demand"))
-    for a in (scores, allowed, cap, low, dem):
+    wait = np.array(cohort.int_values("mentees", "wait"))
+    for a in (scores, allowed, cap, low, dem, wait):
         _readonly(a)
     return MatchingProblem(
         scores=scores,
@@ -252,4 +253,5 @@ def build_problem(
             [r.preferred_mentees for r in cohort.mentors], cohort.mentee_index()
         ),
         context=CohortContext(cohort, fitted, masks),
+        mentee_wait=wait if wait.any() else None,
     )
