@@ -379,3 +379,29 @@ def test_duplicate_headers_are_reported(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as info:
         _program(tmp_path, _SMALL_TOML).cohort()
     assert any("appears more than once" in p for p in _problems(info))
+
+
+def test_xlsx_numbers_and_dates_become_text_where_text_is_meant(tmp_path: Path) -> None:
+    """Numeric ids (12345.0 in a spreadsheet) are '12345'; dates are text."""
+    frame = pd.DataFrame(
+        {
+            "When": pd.to_datetime(["2026-08-01", "2026-08-02"]),
+            "Student number": [12345.0, 678.0],
+            "Role": ["Mentor", "Mentee"],
+        }
+    )
+    frame.to_excel(tmp_path / "form.xlsx", index=False)
+    program = _program(
+        tmp_path,
+        """
+        [input]
+        form = "form.xlsx"
+        role = { column = "Role" }
+        [columns]
+        id = "Student number"
+        signed_up = "When"
+        """,
+    )
+    cohort = program.cohort()
+    assert cohort.mentor_ids == ("12345",)
+    assert cohort.mentees[0].attributes["signed_up"].startswith("2026-08-02")

@@ -98,6 +98,7 @@ _FIELDS_TOR = frozenset(Mentor.model_fields) - {"attributes"}
 _FIELDS_TEE = frozenset(Mentee.model_fields) - {"attributes"}
 _FIELDS = _FIELDS_TOR | _FIELDS_TEE
 _SET_FIELDS = LIST_FIELDS
+_TEXT_FIELDS = frozenset({"id", "about", "location", "field_of_study"})
 # the profile fields each built-in criterion reads; without any, it is off
 _NEEDS: Mapping[str, tuple[str, ...]] = {
     "industry": ("industry",),
@@ -1137,6 +1138,11 @@ class _FormReader:
         mapped = self.p.values.get(col.name, {})
         if isinstance(value, float) and value.is_integer() and col.name not in _FIELDS:
             value = int(value)
+        if col.name in _TEXT_FIELDS and isinstance(value, int | float):
+            # a spreadsheet turns a student number into 12345.0
+            value = str(int(value)) if float(value).is_integer() else str(value)
+        elif not isinstance(value, str | int | float | bool):
+            value = str(value)  # dates and times from a spreadsheet
         if sep is not None:
             items = [x.strip() for x in str(value).split(sep) if x.strip()]
             items = [mapped.get(_squash(x), x) for x in items]
