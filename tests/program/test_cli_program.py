@@ -106,3 +106,24 @@ def test_init_writes_a_program_that_validates(
     )
     assert code == 1
     assert "--force" in err
+
+
+def test_match_program_csv_has_no_zero_weight_criteria(
+    capsys: pytest.CaptureFixture[str], folder: Path
+) -> None:
+    """The pairs CSV of the example has no column for criteria the form lacks."""
+    import pandas as pd
+
+    out_csv = folder / "pairs.csv"
+    code, _, err = _run(
+        capsys,
+        "match",
+        "--program",
+        str(folder / "program.toml"),
+        "--out",
+        str(out_csv),
+    )
+    assert code == 0, err
+    columns = set(pd.read_csv(out_csv).columns)
+    assert "degree_fit" in columns
+    assert not {"industry", "availability"} & columns

@@ -67,8 +67,14 @@ class CohortContext:
     def pair_components(
         self, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
     ) -> dict[str, NDArray[np.float64]]:
-        """Per-criterion scores of the given pairs (NaN where one abstains)."""
-        return self.scorer.pair_components(mentee_idx, mentor_idx)
+        """Per-criterion scores of the given pairs (NaN where one abstains).
+
+        Criteria of zero weight are left out: they take no part in the score,
+        so results and their CSV never show them.
+        """
+        comps = self.scorer.pair_components(mentee_idx, mentor_idx)
+        weights = dict(zip(self.scorer.names_, self.scorer.weights_, strict=True))
+        return {n: v for n, v in comps.items() if weights[n] > 0}
 
     def pair_contributions(
         self, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
