@@ -17,7 +17,7 @@ import pandas as pd
 
 from alummatch.errors import InvalidInputError
 from alummatch.profiles import COMMITMENTS, FORMATS, FREQUENCIES, LIST_FIELDS
-from alummatch.program.settings import _attribute_name, _blank, read_form
+from alummatch.program.form import _attribute_name, _blank, read_form
 
 __all__ = ["starter_program"]
 
