@@ -405,3 +405,18 @@ def test_xlsx_numbers_and_dates_become_text_where_text_is_meant(tmp_path: Path) 
     cohort = program.cohort()
     assert cohort.mentor_ids == ("12345",)
     assert cohort.mentees[0].attributes["signed_up"].startswith("2026-08-02")
+
+
+def test_mentor_importance_ratings_are_read_too(tmp_path: Path) -> None:
+    """A mentor's rating scales the weights of pairs with that mentor."""
+    rows = [
+        dict(r, Imp=i)
+        for r, i in zip(
+            _SMALL, ["Not important", "", "Very important", ""], strict=True
+        )
+    ]
+    _form(tmp_path, rows)
+    program = _program(tmp_path, _SMALL_TOML + '\n[importance]\ngoals = "Imp"\n')
+    cohort = program.cohort()
+    assert cohort.mentors[0].importance == {"goals": 0.0}
+    assert cohort.mentees[0].importance == {"goals": 2.0}

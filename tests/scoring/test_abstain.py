@@ -112,3 +112,48 @@ def test_importance_scales_mentee_weights(cohort: Cohort) -> None:
     y = _Fixed("y", [[0.0], [0.0]])
     s = Scorer([x, y]).fit(c)
     np.testing.assert_allclose(s.score(np.arange(2)).ravel(), [0.0, 0.5])
+
+
+def test_mentor_importance_scales_the_pairs_with_that_mentor() -> None:
+    """A mentor for whom x is unimportant: pairs with them are scored on y."""
+    c = Cohort(
+        mentors=[{"id": "a", "importance": "x=0"}, {"id": "b"}],
+        mentees=[{"id": "m"}],
+    )
+    x = _Fixed("x", [[1.0, 1.0]])
+    y = _Fixed("y", [[0.0, 0.0]])
+    s = Scorer([x, y]).fit(c)
+    np.testing.assert_allclose(s.score(np.arange(1)), [[0.0, 0.5]])
+    assert [t.split()[0] for t in s.explain(0, 0)] == ["y"]
+
+
+def test_blocks_and_pairs_agree_with_factors_and_abstentions() -> None:
+    """Random NaN tables, mentee and mentor factors: score == pair_scores."""
+    rng = np.random.default_rng(3)
+    n, m = 7, 5
+    names = ["x", "y", "z"]
+    tees = [
+        {
+            "id": f"m{i}",
+            "importance": {k: float(rng.choice([0, 0.5, 2])) for k in names},
+        }
+        for i in range(n)
+    ]
+    tors = [
+        {"id": f"a{j}", "importance": {"y": float(rng.choice([0, 1, 3]))}}
+        for j in range(m)
+    ]
+    c = Cohort(mentors=tors, mentees=tees)
+    crits = []
+    for k in names:
+        t = rng.random((n, m))
+        t[rng.random((n, m)) < 0.3] = np.nan
+        crits.append(_Fixed(k, t.tolist()))
+    s = Scorer(crits, {"x": 1, "y": 2, "z": 0.5}).fit(c)
+    block = s.score(np.arange(n))
+    i, j = np.indices((n, m)).reshape(2, -1)
+    np.testing.assert_allclose(block.ravel(), s.pair_scores(i, j), atol=1e-5)
+    parts = s.pair_contributions(i, j)
+    total = np.nansum(np.column_stack(list(parts.values())), axis=1)
+    np.testing.assert_allclose(total, s.pair_scores(i, j), atol=1e-6)
+    assert np.all((block >= 0) & (block <= 1))

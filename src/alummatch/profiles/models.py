@@ -226,6 +226,10 @@ class Profile(BaseModel):
     ] = None
     field_of_study: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
     attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    importance: Annotated[
+        dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]],
+        BeforeValidator(_factors),
+    ] = {}  # pydantic copies it per model; a factory would cost a signature call
 
 
 class Mentor(Profile):
@@ -258,6 +262,12 @@ class Mentor(Profile):
     field_of_study : str, optional
     attributes : dict
         Program-defined fields, used by rules and group constraints.
+    importance : dict of str to float
+        Factor on the weight of each named criterion for this person (from
+        an importance rating such as "very important"; 1 by default, 0
+        ignores the criterion). A pair's weights are the base weights times
+        the mentee's and the mentor's factors (and the mentee's
+        ``priority``), renormalised over the criteria with data.
     capacity : int
         Maximum number of mentees, ``>= 0`` (default 1).
     min_load : int
@@ -304,11 +314,6 @@ class Mentee(Profile):
         Optional ranked mentor ids, best first.
     wait : int
         Terms already spent on the waitlist, ``>= 0`` (default 0).
-    importance : dict of str to float
-        Factor on the weight of each named criterion for this mentee (from an
-        importance rating such as "very important"; 1 by default, 0 ignores
-        the criterion for this mentee), applied with ``priority`` before the
-        mentee's weights are renormalised.
 
     Examples
     --------
@@ -324,7 +329,3 @@ class Mentee(Profile):
     ] = None
     preferred_mentors: Ranking = ()
     wait: Annotated[int, BeforeValidator(_whole), Field(ge=0)] = 0
-    importance: Annotated[
-        dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]],
-        BeforeValidator(_factors),
-    ] = {}  # pydantic copies it per model; a factory would cost a signature call

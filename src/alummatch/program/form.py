@@ -302,7 +302,7 @@ class _FormReader:
                     record[col.name] = v
                 else:
                     attrs[col.name] = v
-            if side == "mentees":
+            if rating:
                 for h, crit in rating.items():
                     v = row[h]
                     if _blank(v):

@@ -153,7 +153,7 @@ class Program:
     solver, objective, time_limit, seed
         Arguments of :func:`~alummatch.solve`.
     importance : mapping of str to str
-        Criterion name -> header of the mentees' importance rating for it.
+        Criterion name -> header of each person's importance rating for it.
     importance_scale : mapping of str to float
         Rating answer -> factor on that criterion's weight for that mentee.
     """

@@ -245,7 +245,7 @@ def starter_program(
     if ratings:
         lines += [
             "",
-            "# Importance ratings scale each mentee's weights. Uncomment and set the",
+            "# Importance ratings scale each person's weights. Uncomment and set the",
             "# criterion each rating is about (goals, industry, availability,",
             "# expectations or an extra criterion's name), and remove the header from",
             "# ignore above.",

@@ -135,7 +135,8 @@ class Scorer:
         A mentee's weights are the base weights times the mentee's
         ``importance`` factors and ``priority_factor`` on their ``priority``
         criterion, renormalised to sum to 1 (a mentee whose factors are all 0
-        keeps the base weights).
+        keeps the base weights). Mentors' ``importance`` factors then scale
+        the weights of each pair with that mentor (renormalised per pair).
 
         Raises
         ------
@@ -167,6 +168,15 @@ class Scorer:
         total = rw.sum(axis=1, keepdims=True)
         rw = np.where(total > 0, rw / np.where(total > 0, total, 1.0), w[None, :])
         self.row_weights_ = rw.astype(np.float32)
+        cf = np.ones((cohort.n_mentors, len(names)), dtype=np.float64)
+        for j, factors in enumerate(cohort.values("mentors", "importance")):
+            for name, f in factors.items():
+                k = lookup.get(name)
+                if k is not None:
+                    cf[j, k] = float(f)
+        self.col_factors_: NDArray[np.float32] | None = (
+            None if np.all(cf == 1.0) else np.ascontiguousarray(cf.T, np.float32)
+        )
         self.active_ = tuple(int(k) for k in np.nonzero(rw.max(axis=0) > 0)[0])
         self.n_mentors_ = cohort.n_mentors
         return self
@@ -188,7 +198,10 @@ class Scorer:
         idx = np.asarray(mentee_idx, dtype=np.intp)
         out = np.zeros((idx.size, self.n_mentors_), dtype=np.float32)
         rw = self.row_weights_[idx]
+        cf = self.col_factors_
         den: NDArray[np.float32] | None = None  # weight with data, when not all
+        if cf is not None:  # pair weights differ by mentor: always normalise
+            den = np.zeros_like(out)
         for k in self.active_:
             part = self.criteria_[k].score(idx)
             if np.shape(part) != out.shape:
@@ -201,7 +214,12 @@ class Scorer:
             if part.dtype != np.float32 or not part.flags.writeable:
                 part = np.array(part, dtype=np.float32)
             missing = np.isnan(part)
-            if missing.any():
+            if cf is not None:
+                assert den is not None
+                w = w * cf[k][None, :]
+                den += np.where(missing, np.float32(0), w)
+                part[missing] = 0.0
+            elif missing.any():
                 if den is None:
                     den = np.ones_like(out)
                 den -= np.where(missing, w, np.float32(0))
@@ -230,10 +248,15 @@ class Scorer:
         }
 
     def _shares(
-        self, mentee_idx: IndexArray, comps: Mapping[str, NDArray[np.float64]]
+        self,
+        mentee_idx: IndexArray,
+        mentor_idx: IndexArray,
+        comps: Mapping[str, NDArray[np.float64]],
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Each criterion's weight share of each pair (0 where it abstains)."""
         rw = self.row_weights_[np.asarray(mentee_idx, dtype=np.intp)].astype(np.float64)
+        if self.col_factors_ is not None:
+            rw = rw * self.col_factors_.T[np.asarray(mentor_idx, dtype=np.intp)]
         has = np.column_stack([~np.isnan(comps[n]) for n in self.names_])
         w = np.where(has, rw, 0.0)
         den = w.sum(axis=1, keepdims=True)
@@ -245,7 +268,7 @@ class Scorer:
     ) -> NDArray[np.float64]:
         """Combined scores of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
         comps = self.pair_components(mentee_idx, mentor_idx)
-        share, _ = self._shares(mentee_idx, comps)
+        share, _ = self._shares(mentee_idx, mentor_idx, comps)
         total = np.zeros(len(share), dtype=np.float64)
         for k, n in enumerate(self.names_):
             total += share[:, k] * np.nan_to_num(comps[n], nan=0.0)
@@ -261,7 +284,7 @@ class Scorer:
         abstains; criteria of zero base weight are left out.
         """
         comps = self.pair_components(mentee_idx, mentor_idx)
-        share, has = self._shares(mentee_idx, comps)
+        share, has = self._shares(mentee_idx, mentor_idx, comps)
         out: dict[str, NDArray[np.float64]] = {}
         for k, n in enumerate(self.names_):
             if self.weights_[k] <= 0:
@@ -280,7 +303,7 @@ class Scorer:
         i = np.array([mentee], dtype=np.intp)
         j = np.array([mentor], dtype=np.intp)
         comps = self.pair_components(i, j)
-        share, has = self._shares(i, comps)
+        share, has = self._shares(i, j, comps)
         out = []
         for k, (n, c) in enumerate(zip(self.names_, self.criteria_, strict=True)):
             w = float(share[0, k])
