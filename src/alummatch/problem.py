@@ -52,6 +52,10 @@ class ProblemContext(Protocol):
         """Values of a profile attribute (or field) per mentee, ``None`` if absent."""
         ...
 
+    def mentor_attribute(self, name: str) -> NDArray[np.object_] | None:
+        """Values of a profile attribute (or field) per mentor, ``None`` if absent."""
+        ...
+
 
 _CONTEXT_BOUND = frozenset({"scores", "allowed", "mentee_ids", "mentor_ids"})
 """Fields whose change makes a problem's context stale (it is dropped)."""

@@ -152,6 +152,7 @@ def solve(
             request.diagnosis,
             chosen.name,
             0.0,
+            constraints=items,
         )
     log.debug("solving %s x %s with %s", *problem.shape, chosen.name)
     t0 = time.perf_counter()
@@ -172,6 +173,7 @@ def solve(
         bound=out.bound,
         gap=out.gap,
         info=out.info,
+        constraints=items,
     )
 
 
@@ -196,6 +198,7 @@ def _build_result(
     bound: float | None = None,
     gap: float | None = None,
     info: dict[str, float] | None = None,
+    constraints: tuple[object, ...] = (),
 ) -> MatchResult:
     task = request.task
     prob = task.problem
@@ -248,4 +251,5 @@ def _build_result(
         info={**request.info, **(info or {}), **_wait_figures(prob, pairs)},
         problem=prob,
         acceptable=acceptable,
+        constraints=constraints,
     )
