@@ -199,33 +199,46 @@ def form_programs(draw: st.DrawFn) -> tuple[list[dict[str, str]], dict[str, Any]
         else {},
     }
     weight = st.sampled_from([0.0, 0.5, 1.0])
-    settings["weights"] = {
-        c: draw(weight)
-        for c in draw(
-            st.lists(
-                st.sampled_from(["industry", "goals", "availability", "expectations"]),
-                unique=True,
-            )
+    # weights for built-ins whose fields are mapped (mostly) and, now and
+    # then, for one that has no data (which the loader must reject)
+    builtin = [
+        c
+        for c, needs in (
+            ("goals", "goals"),
+            ("expectations", "format"),
+            ("industry", "industry"),
         )
-    }
+        if needs in mapped
+    ]
+    if draw(st.integers(0, 9)) == 0:
+        builtin.append("availability")
+    named = st.lists(st.sampled_from(builtin), unique=True) if builtin else st.just([])
+    settings["weights"] = {c: draw(weight) for c in draw(named)}
     criteria = []
-    for kind, spec in draw(
+    kinds = [
+        ("same", {"column": "campus"}),
+        ("same", {"column": "degree", "name": "same_degree"}),
+        ("overlap", {"column": "goals", "name": "topics"}),
+        ("wants", {"column": "wants_degree", "of": "degree"}),
+    ]
+    usable = [
+        (k, spec)
+        for k, spec in kinds
+        if spec["column"] in mapped and spec.get("of", "degree") in mapped
+    ]
+    chosen = (
         st.lists(
-            st.sampled_from(
-                [
-                    ("same", {"column": "campus"}),
-                    ("same", {"column": "degree", "name": "same_degree"}),
-                    ("overlap", {"column": "goals", "name": "topics"}),
-                    ("wants", {"column": "wants_degree", "of": "degree"}),
-                ]
-            ),
+            st.sampled_from(usable),
             unique_by=lambda x: x[1].get("name", x[1]["column"]),
             max_size=3,
         )
-    ):
+        if usable
+        else st.just([])
+    )
+    for kind, spec in draw(chosen):
         criteria.append({"kind": kind, **spec, "weight": draw(weight)})
     settings["criteria"] = criteria
-    if draw(st.booleans()):
+    if "campus" in mapped and draw(st.booleans()):
         settings["rules"] = [{"attribute": "campus", "relation": "different"}]
     if draw(st.booleans()):
         settings["importance"] = {"goals": _IMPORTANCE_HEADER}

@@ -7,13 +7,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from tests.strategies import form_programs
 
 from alummatch import InvalidInputError, Program
 
 
-@settings(max_examples=40, deadline=None)
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(case=form_programs())
 def test_accepted_programs_score_in_unit_interval_and_explain_soundly(
     case: tuple[list[dict[str, str]], dict[str, Any]], tmp_path_factory: Any
