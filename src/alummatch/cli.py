@@ -255,6 +255,8 @@ def _run(args: argparse.Namespace) -> int:
             f"ok: {len(cohort.mentees)} mentees and {len(cohort.mentors)} "
             "mentors, no problems found"
         )
+        if program is not None:
+            print(_criteria_line(program))
         return 0
     return _match(cohort, args, program=program)
 
@@ -272,6 +274,17 @@ def _program(args: argparse.Namespace) -> Program | None:
             "(or give --program FILE)"
         )
     return Program.from_toml(args.program) if given else None
+
+
+def _criteria_line(program: Program) -> str:
+    """Which criteria score the pairs, by weight, and which are off."""
+    scorer = program.scorer()
+    given = dict(scorer.weights or {})
+    weights = {c.name: float(given.get(c.name, 1.0)) for c in scorer.criteria}
+    on = [f"{n} {w:g}" for n, w in weights.items() if w > 0]
+    off = [n for n, w in weights.items() if w <= 0]
+    text = "criteria: " + ", ".join(on)
+    return text + (f"; off (weight 0 or not asked): {', '.join(off)}" if off else "")
 
 
 def _program_solve(

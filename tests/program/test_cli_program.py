@@ -31,6 +31,8 @@ def test_validate_program_ok(capsys: pytest.CaptureFixture[str], folder: Path) -
     code, out, _ = _run(capsys, "validate", "--program", str(folder / "program.toml"))
     assert code == 0
     assert "ok: 19 mentees and 14 mentors" in out
+    assert "criteria: goals 1, expectations 0.3, degree_fit 0.5, campus 0.3" in out
+    assert "off (weight 0 or not asked): industry, availability" in out
 
 
 def test_match_program_writes_pairs(
