@@ -420,3 +420,17 @@ def test_mentor_importance_ratings_are_read_too(tmp_path: Path) -> None:
     cohort = program.cohort()
     assert cohort.mentors[0].importance == {"goals": 0.0}
     assert cohort.mentees[0].importance == {"goals": 2.0}
+
+
+def test_program_cohort_round_trips_through_frames(example: Program) -> None:
+    """to_frames/from_frames keeps ratings and multi-select answers: same scores."""
+    from alummatch import Cohort
+
+    cohort = example.cohort()
+    again = Cohort.from_frames(*cohort.to_frames())
+    assert [m.importance for m in again.mentees] == [
+        m.importance for m in cohort.mentees
+    ]
+    np.testing.assert_allclose(
+        example.problem(again).scores, example.problem(cohort).scores, atol=1e-6
+    )
