@@ -140,17 +140,18 @@ def _history_constraints(args: argparse.Namespace) -> list[object]:
     return [FromHistory(History.from_csv(path))]
 
 
-def _append_history(args: argparse.Namespace, result: MatchResult) -> None:
-    """Record the pairs of a feasible result as active rows of ``--term``."""
+def _append_history(args: argparse.Namespace, result: MatchResult) -> list[str]:
+    """Record the pairs of a feasible result as active rows of ``--term``;
+    return the line saying so (none when nothing was recorded)."""
     if not getattr(args, "append_history", False) or not result.is_feasible():
-        return
+        return []
     from alummatch.history import History
 
     path: Path = args.history
     old = History.from_csv(path) if path.exists() else History()
     new = old.append(result.pairs, term=args.term)
     new.to_csv(path)
-    print(f"\nadded {len(new) - len(old)} active pairs of term {args.term} to {path}")
+    return [f"added {len(new) - len(old)} active pairs of term {args.term} to {path}"]
 
 
 def _match(
@@ -178,6 +179,21 @@ def _match(
             time_limit=args.time_limit,
             seed=args.seed or 0,
         )
+    # Files first: a reader closing the pipe early (``| head``) loses no file.
+    out: Path | None = getattr(args, "out", None)
+    report: Path | None = getattr(args, "report", None)
+    written: list[str] = []
+    if out is not None:
+        result.to_csv(out)
+        n_pairs = len(result.pairs)
+        n_un = result.metrics.total_demand - result.metrics.matched_slots
+        written.append(
+            f"wrote {n_pairs} pairs and {n_un} unmatched mentee slots to {out}"
+        )
+    if report is not None:
+        result.report(report)
+        written.append(f"wrote the report to {report}")
+    written.extend(_append_history(args, result))
     ignored = result.info.get("history_rows_ignored", 0)
     if ignored:
         print(f"history: {ignored} rows name people not in this cohort (ignored)")
@@ -185,8 +201,6 @@ def _match(
     print()
     frame = result.to_frame()
     with_pairs = frame[frame["mentor_id"] != ""]
-    out: Path | None = getattr(args, "out", None)
-    report: Path | None = getattr(args, "report", None)
     hint = "" if out or report else " (all of them: --out pairs.csv or --report FILE)"
     if len(with_pairs):
         cols = ["mentee_id", "mentor_id", "score"]
@@ -204,17 +218,8 @@ def _match(
     for mentee_id in list(dict.fromkeys(p.mentee_id for p in result.pairs))[:explain]:
         print()
         print(result.explain(mentee_id))
-    if out is not None:
-        result.to_csv(out)
-        n_un = result.metrics.total_demand - result.metrics.matched_slots
-        print(
-            f"\nwrote {len(with_pairs)} pairs and {n_un} unmatched mentee slots "
-            f"to {out}"
-        )
-    if report is not None:
-        result.report(report)
-        print(f"\nwrote the report to {report}")
-    _append_history(args, result)
+    for line in written:
+        print(f"\n{line}")
     return 0 if result.is_feasible() else 1
 
 
