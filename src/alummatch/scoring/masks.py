@@ -289,35 +289,39 @@ class AttributeMask:
     def fit(self, cohort: Cohort) -> Self:
         """Evaluate the relation once per distinct pair of values.
 
+        A side on which nobody has the attribute (a column left blank, a
+        question only the other side was asked) has no data: the rule does
+        not fire for its pairs (or rejects them all with ``missing="reject"``).
+
         Raises
         ------
         InvalidInputError
-            When neither side has the attribute.
+            When neither side has the attribute (a misspelt name, most
+            likely).
         """
         rule = self.rule
         a = cohort.attribute("mentees", rule.mentee_attribute)
         b = cohort.attribute("mentors", rule.mentor_name)
-        problems = []
+        if a is None and b is None:
+            raise InvalidInputError(
+                [
+                    InputProblem(
+                        str(rule),
+                        "mentee_attribute",
+                        f"neither mentees nor mentors have attribute "
+                        f"{rule.mentee_attribute!r}"
+                        + (
+                            f" / {rule.mentor_name!r}"
+                            if rule.mentor_name != rule.mentee_attribute
+                            else ""
+                        ),
+                    )
+                ]
+            )
         if a is None:
-            problems.append(
-                InputProblem(
-                    str(rule),
-                    "mentee_attribute",
-                    f"no mentee has attribute {rule.mentee_attribute!r}",
-                )
-            )
+            a = np.full(cohort.n_mentees, None, dtype=object)
         if b is None:
-            problems.append(
-                InputProblem(
-                    str(rule),
-                    "mentor_attribute",
-                    f"no mentor has attribute {rule.mentor_name!r}",
-                )
-            )
-        if problems:
-            raise InvalidInputError(problems)
-        assert a is not None
-        assert b is not None
+            b = np.full(cohort.n_mentors, None, dtype=object)
         va, ca = self._codes(a)
         vb, cb = self._codes(b)
         relation: Callable[[Any, Any], bool]
