@@ -15,25 +15,56 @@ linear row per mentor (capacity; minimum load), one per mentee (demand), and:
   positive, and vacuous when a group has no matched slot (its mean is
   undefined: such a group is exempt). Counts stay free variables (coverage
   is not fixed first), so parity may trade coverage only where the
-  objective allows it. The gap is floored to whole scaled units, so on the
-  true scores the gap holds within ``1 / factor``.
+  objective allows it. Each scaled score is within 0.5 of ``score * 2**exp``,
+  so the integer gap is ``floor(max_gap * 2**exp) + 1``: a matching within
+  ``max_gap`` on the true scores is never rejected (group means exactly
+  ``max_gap`` apart included), and one accepted is within ``max_gap + 2 /
+  2**exp``. Count and sum domains are clamped to what the group can match,
+  and with parity the scaling budget keeps every product below ``2**60``.
 - ``BalancedLoad(weight)``: per mentor, a penalty variable above the tangents
   of the convex ``weight * load * (load - 1) / 2`` at every integer load, so
   it equals the penalty at the optimum and the LP relaxation stays tight.
 
 Objectives are lexicographic by successive solves, each fixing the previous
 level and starting from the previous solution as a hint: ``coverage`` (slots,
-then total), ``maxmin`` (slots, then the rank of the smallest chosen score
-among the distinct scores capped at the smallest pinned score -- exact, no
-rounding -- then total). The total stage maximises ``total - load penalty``.
+then total), ``maxmin`` (slots, then the smallest chosen score capped at the
+smallest pinned score -- found by bisection over the distinct scores, each
+step a single-worker feasibility solve with the pairs below the level
+removed, exact and far faster than optimising it -- then total). The total
+stage maximises ``total - load penalty``. When ``flow`` honours the whole
+request, its optimum is the warm start and, for ``maxmin``, its exact
+coverage and bottleneck are fixed at once, leaving only the total stage.
 
-Scores are scaled by ``factor`` so that one score is at most ``1e9`` in
-magnitude and every sum stays below ``2**53`` (exact in the doubles CP-SAT
-uses for bounds); each score is rounded to within ``0.5 / factor``, so the
-total of the pairs found is within ``n_pairs / factor`` of the true optimum
-(``max|score| * n_pairs * 1e-9``). To the same precision, a stage counts as
-optimal once CP-SAT's bound is within a relative ``1e-9`` of the value found
-(``relative_gap_limit``); proving the last scaled units gains nothing.
+Truthful statuses. ``time_limit`` bounds the whole call (warm start and
+model building included); a stage stopped by it returns the best matching in
+hand -- never lexicographically worse than a warm start that honours every
+constraint -- with the stage's bound (CP-SAT's, or one that needs no search)
+and gap, as ``TIME_LIMIT``. A later stage coming back INFEASIBLE or
+MODEL_INVALID (a presolve failure: the previous stage's solution satisfies
+it) is retried without presolve, else the previous stage's matching is
+returned as ``FEASIBLE`` with a warning; nothing unexpected is ever reported
+as ``TIME_LIMIT`` or ``OPTIMAL``, and a first stage that fails so raises a
+``RuntimeError`` naming the bug.
+
+Determinism. A tie between the final optimum and a whole warm start goes to
+the warm start (flow is deterministic). Without one (``ScoreParity``,
+several quotas), ``deterministic=True`` (the default) runs CP-SAT on one
+worker, whose search depends on the seed only, so one seed gives one answer
+whatever ``workers`` says; racing workers could return different optima
+among ties. (CP-SAT's ``interleave_search`` is deterministic too, but was
+several times slower on these models.)
+
+Scores are scaled by a power of two ``2**exp`` (:mod:`alummatch.solvers.scaling`,
+exact at both ends of the float range) so that one score is at most ``1e9``
+in magnitude and every sum stays below ``2**53`` (exact in the doubles CP-SAT
+uses for bounds); each score is rounded to within ``0.5 / 2**exp``, so the
+total of the pairs found is within ``n_pairs / 2**exp`` of the true optimum
+(about ``max|score| * n_pairs * 2e-9``). To the same precision, a stage
+counts as optimal once CP-SAT's bound is within a relative ``1e-9`` of the
+value found (``relative_gap_limit``); proving the last scaled units gains
+nothing. Capacities and demands arrive clamped to what the pairs can use
+(:func:`alummatch.solvers.base.usable_capacity`), so "unlimited" capacities
+cost nothing.
 
 Infeasibility (minimum loads, quotas, parity) is explained with assumption
 literals: the requirement families are enforced by literals, and CP-SAT's
@@ -95,11 +126,17 @@ class CpSat:
         second ``GroupQuota``), or ``greedy``'s. It is only a hint: CP-SAT
         repairs or discards it, so the result and its proof are unchanged,
         but a time-limited solve starts from a good matching.
+    deterministic : bool
+        Same seed, same pairs, whatever ``workers``: ties between optima go
+        to the warm start when it honours every constraint, and requests
+        without such a warm start (``ScoreParity``, several ``GroupQuota``)
+        run on one worker. ``False`` lets every worker race on those too.
     """
 
     workers: int = 8
     log: bool = False
     warm_start: bool = True
+    deterministic: bool = True
     name: str = "cpsat"
     exact: bool = True
 
@@ -148,6 +185,14 @@ class CpSat:
         hint: NDArray[np.int64] | None = best
         for k in range(first, len(stages)):
             stage = stages[k]
+            if stage == "min":
+                assert best is not None  # the coverage stage's optimum
+                outcome = self._bisect_min(model, task, deadline, best, start)
+                if isinstance(outcome, SolverOutput):
+                    return outcome
+                best = hint = outcome
+                best_stage = stage
+                continue
             model.set_objective(stage)
             if hint is not None:
                 model.set_hint(hint)
@@ -156,7 +201,8 @@ class CpSat:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0.0:
                 return self._stopped(model, task, best, best_stage, None, stage)
-            status, solver = self._run(model, task, remaining, interleave=not whole)
+            single = self.deterministic and not whole
+            status, solver = self._run(model, task, remaining, core=single)
             if status == cp_model.INFEASIBLE and k == 0:
                 return SolverOutput(
                     pairs=empty_pairs(),
@@ -195,6 +241,73 @@ class CpSat:
         assert best is not None
         return model.output(best, Status.OPTIMAL, None, 0.0, stages[-1])
 
+    def _bisect_min(
+        self,
+        model: _Model,
+        task: Task,
+        deadline: float | None,
+        current: NDArray[np.int64],
+        start: _Start | None,
+    ) -> NDArray[np.int64] | SolverOutput:
+        """The bottleneck stage by bisection over the distinct scores.
+
+        Each step asks CP-SAT whether the optimal coverage is reachable with
+        no pair below a level (a feasibility solve, fast where optimising the
+        smallest score is not); a solution found lifts the lower end to its own
+        smallest score. The search starts between the smallest score of the
+        coverage stage's optimum and the top level (or flow's bottleneck of
+        the relaxed request, when it reaches the same coverage). The optimum
+        level is then kept by removing the pairs below it. Returns the
+        stage's matching, or the final output when stopped.
+        """
+        rank, levels = model.ranks()
+        top = max(int(levels.size) - 1, 0)
+        chosen = current[: model.k] > 0
+        lo = int(rank[chosen].min(initial=top))
+        hi = top
+        if (
+            start is not None
+            and start.levels is not None
+            and start.levels[0] == int(chosen.sum())
+        ):
+            hi = max(lo, int(np.searchsorted(levels, start.levels[1], "right")) - 1)
+        model.cp.proto.clear_objective()
+        best = current
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0.0:
+                return self._bounded(model, task, best, float(levels[hi]))
+            changed = model.forbid(rank < mid)
+            model.set_hint(best)
+            # One worker: deterministic, and quick on a feasibility question.
+            status, solver = self._run(model, task, remaining, core=True)
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+                if status == cp_model.UNKNOWN and task.time_limit is not None:
+                    model.restore(changed)
+                    return self._bounded(model, task, best, float(levels[hi]))
+                status, solver = self._run(
+                    model, task, remaining, core=True, presolve=False
+                )
+            model.restore(changed)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                best = np.array(solver.response_proto.solution, dtype=np.int64)
+                lo = max(mid, int(rank[best[: model.k] > 0].min(initial=top)))
+            elif status == cp_model.INFEASIBLE:
+                hi = mid - 1
+            else:
+                return self._unexpected(model, status, best, "coverage", "min")
+        model.forbid(rank < lo)
+        return best
+
+    def _bounded(
+        self, model: _Model, task: Task, best: NDArray[np.int64], bound: float
+    ) -> SolverOutput:
+        """Stopped by the time limit during the bisection, with its bound."""
+        value = model.key(best)[1]
+        gap = max(bound - value, 0.0) / max(abs(bound), 1e-12)
+        return model.output(best, Status.TIME_LIMIT, bound, gap, "min")
+
     def _stopped(
         self,
         model: _Model,
@@ -215,6 +328,7 @@ class CpSat:
             gap = max(bound - value, 0.0) / max(abs(bound), 1e-12)
         status = Status.TIME_LIMIT if task.time_limit is not None else Status.FEASIBLE
         if best is None:
+            bound = model.real(stage, 0.0, model.trivial_bound(stage))[1]
             return SolverOutput(pairs=empty_pairs(), status=status, bound=bound)
         return model.output(best, status, bound, gap, stage)
 
@@ -252,17 +366,10 @@ class CpSat:
         *,
         core: bool = False,
         presolve: bool = True,
-        interleave: bool = False,
     ) -> tuple[int, cp_model.CpSolver]:
         solver = cp_model.CpSolver()
         prm = solver.parameters
         prm.num_workers = 1 if core else max(int(self.workers), 1)
-        if interleave and not core:
-            # The workers' strategies run in fixed batches, so the search (and
-            # the optimum returned among ties) depends on the seed only,
-            # whatever the worker count. Needed when no whole warm start
-            # settles ties (see ``solve``).
-            prm.interleave_search = True
         prm.random_seed = int(task.seed) % (2**31)
         prm.log_search_progress = bool(self.log)
         if not presolve:
@@ -610,18 +717,36 @@ class _Model:
         obj.coeffs.extend((-coef).tolist())
         obj.scaling_factor = -1.0
 
+    def ranks(self) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Each pair's rank among the distinct (capped) scores, and those scores."""
+        if self.rank is None or self.levels is None:
+            ceiling = self.task.fixed_min_score
+            vals = np.minimum(self.task.scores[self.tee, self.tor], ceiling)
+            self.levels = np.unique(vals)
+            self.rank = np.searchsorted(self.levels, vals).astype(np.int64)
+        return self.rank, self.levels
+
+    def forbid(self, mask: NDArray[np.bool_]) -> list[int]:
+        """Fix the masked pairs to 0; return those that were free (to restore)."""
+        variables = self.cp.proto.variables
+        changed = [v for v in np.nonzero(mask)[0].tolist() if variables[v].domain[1]]
+        for v in changed:
+            variables[v].domain[1] = 0
+        return changed
+
+    def restore(self, changed: list[int]) -> None:
+        """Free again the pairs :meth:`forbid` fixed."""
+        variables = self.cp.proto.variables
+        for v in changed:
+            variables[v].domain[1] = 1
+
     def _min_var(self) -> int:
         """Rank of the smallest chosen (capped) score among distinct values."""
         if self.z is not None:
             return self.z
-        ceiling = self.task.fixed_min_score
-        vals = np.minimum(self.task.scores[self.tee, self.tor], ceiling)
-        levels = np.unique(vals)
-        rank = np.searchsorted(levels, vals).astype(np.int64)
+        rank, levels = self.ranks()
         top = max(int(levels.size) - 1, 0)
         self.z = self._var(0, top)
-        self.rank = rank
-        self.levels = levels
         # x_k => z <= rank_k, as z + (top - rank_k) x_k <= top
         for a, r in zip(self.x.tolist(), rank.tolist(), strict=True):
             if r < top:
