@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from alummatch import MatchingProblem, build_problem
 from alummatch.datasets import synthetic_cohort
-from alummatch.problem import MatchingProblem, build_problem
 
 __all__ = ["DATA", "SCENARIOS", "Scenario", "load_assign100", "load_midl"]
 

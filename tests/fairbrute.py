@@ -1,7 +1,7 @@
 """Brute force with fairness constraints, and checks of each constraint.
 
 Independent of the solvers: reads the constraints as documented in
-:mod:`alummatch.solvers.fair` and enumerates every subset of allowed pairs.
+:mod:`alummatch.solvers.terms` and enumerates every subset of allowed pairs.
 """
 
 from __future__ import annotations

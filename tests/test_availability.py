@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alummatch.availability import (
+from alummatch.profiles.availability import (
     DAYS,
     REFERENCE_WEEK,
     SLOTS_PER_WEEK,

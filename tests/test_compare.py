@@ -18,8 +18,8 @@ from alummatch import (
 )
 from alummatch.constraints import GroupQuota, ScoreParity
 from alummatch.datasets import synthetic_cohort
+from alummatch.preferences import blocking_pairs
 from alummatch.solvers import CpSat, Stable
-from alummatch.stability import blocking_pairs
 
 SOLVERS = ["greedy", "hungarian", "flow", "cpsat", "stable"]
 

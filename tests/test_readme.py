@@ -71,7 +71,24 @@ def _check_fairness(ns: dict[str, Any], folder: Path) -> None:
     assert ns["strict"].status is am.Status.INFEASIBLE
 
 
+def _check_constraint(ns: dict[str, Any], folder: Path) -> None:
+    """Every solver honours the user's filter; ana is told why she waits."""
+    assert [(p.mentee_id, p.mentor_id) for p in ns["result"].pairs] == [("ben", "yan")]
+    assert ns["result"].unmatched["ana"].startswith("capacity exhausted")
+
+
+def _check_solver(ns: dict[str, Any], folder: Path) -> None:
+    """The user's solver passes the conformance suite and solves exactly."""
+    assert sum(ns["counts"].values()) > 50
+    assert [(p.mentee_id, p.mentor_id) for p in ns["result"].pairs] == [
+        ("m-0", "a-1"),
+        ("m-1", "a-0"),
+    ]
+
+
 CHECKS: dict[str, Callable[[dict[str, Any], Path], None]] = {
+    "Adding a constraint": _check_constraint,
+    "Adding a solver": _check_solver,
     "In five lines": _check_five_lines,
     "Stable matching": _check_stable,
     "Fairness": _check_fairness,
@@ -104,7 +121,7 @@ def test_readme_example_runs(
     mentees.to_csv(tmp_path / "mentees.csv", index=False)
     monkeypatch.chdir(tmp_path)
     ns: dict[str, Any] = {"__name__": "__readme__"}
-    exec(compile(code, f"README.md [{name}]", "exec"), ns)
+    exec(compile(code, f"README.md [{name}]", "exec", dont_inherit=True), ns)
     capsys.readouterr()
     check = CHECKS.get(name)
     if check is not None:

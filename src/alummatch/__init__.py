@@ -2,40 +2,78 @@
 
 Score every mentee-mentor pair, remove the pairs that must never happen, and
 let a pluggable solver produce optimal, explained, reproducible pairings.
+
+The subpackages ``scoring``, ``constraints``, ``solvers``, ``datasets`` and
+``testing`` are reachable as attributes after ``import alummatch``; the ones
+not needed by the names below are imported on first use.
 """
 
+import importlib
 import logging
+from types import ModuleType
 
+from alummatch import constraints, solvers
+from alummatch.constraints import (
+    AttributeRule,
+    FormatCompatible,
+    MaxTimezoneGap,
+    MinAvailabilityOverlap,
+    SharedLanguage,
+)
 from alummatch.engine import compare, solve
 from alummatch.errors import (
     AlummatchError,
     InfeasibleError,
+    InputProblem,
     InvalidInputError,
     UnsupportedError,
 )
-from alummatch.problem import MatchingProblem, build_problem
+from alummatch.problem import MatchingProblem
 from alummatch.profiles import Cohort, Mentee, Mentor
 from alummatch.result import MatchResult, Metrics, Pair, Status
+from alummatch.scoring import build_problem
 
 logging.getLogger("alummatch").addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
 
+_LAZY = ("datasets", "scoring", "testing")
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import the subpackages not imported eagerly on first use."""
+    if name in _LAZY:
+        return importlib.import_module(f"alummatch.{name}")
+    raise AttributeError(f"module 'alummatch' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
 __all__ = [
     "AlummatchError",
+    "AttributeRule",
     "Cohort",
+    "FormatCompatible",
     "InfeasibleError",
+    "InputProblem",
     "InvalidInputError",
     "MatchResult",
     "MatchingProblem",
+    "MaxTimezoneGap",
     "Mentee",
     "Mentor",
     "Metrics",
+    "MinAvailabilityOverlap",
     "Pair",
+    "SharedLanguage",
     "Status",
     "UnsupportedError",
     "__version__",
     "build_problem",
     "compare",
+    "constraints",
     "solve",
+    "solvers",
 ]

@@ -12,18 +12,14 @@ import dataclasses
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from alummatch.errors import InputProblem, InvalidInputError
 
-if TYPE_CHECKING:
-    from alummatch.profiles import Cohort
-    from alummatch.scoring.base import Rule, Scorer
-
-__all__ = ["MatchingProblem", "ProblemContext", "build_problem"]
+__all__ = ["MatchingProblem", "ProblemContext"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -55,6 +51,10 @@ class ProblemContext(Protocol):
     def mentee_attribute(self, name: str) -> NDArray[np.object_] | None:
         """Values of a profile attribute (or field) per mentee, ``None`` if absent."""
         ...
+
+
+_CONTEXT_BOUND = frozenset({"scores", "allowed", "mentee_ids", "mentor_ids"})
+"""Fields whose change makes a problem's context stale (it is dropped)."""
 
 
 def is_real(value: object) -> bool:
@@ -130,6 +130,10 @@ class MatchingProblem:
     def replace(self, **changes: Any) -> MatchingProblem:
         """Return a copy with some fields changed, validated like the original.
 
+        Changing ``scores``, ``allowed`` or the ids drops the context (pair
+        components and explanations would describe the old problem) unless a
+        new ``context`` is given; capacities, loads and demands keep it.
+
         Examples
         --------
         >>> p = MatchingProblem.from_scores([[1.0, 0.5]])
@@ -143,6 +147,10 @@ class MatchingProblem:
             f.name: getattr(self, f.name) for f in dataclasses.fields(self)
         }
         kw.update(changes)
+        if "context" not in changes and changes.keys() & _CONTEXT_BOUND:
+            # The context explains the scores, allowed pairs and ids it was
+            # built with: new ones would be explained with the old facts.
+            kw["context"] = None
         scores = kw.pop("scores")
         return MatchingProblem.from_scores(scores, **kw)
 
@@ -463,36 +471,3 @@ def _prefs(
             )
         _readonly(p)
     return out
-
-
-def build_problem(
-    cohort: Cohort,
-    scorer: Scorer | None = None,
-    rules: Sequence[Rule] = (),
-    *,
-    block_size: int | None = None,
-) -> MatchingProblem:
-    """Score every pair of a cohort and build the matching problem.
-
-    Parameters
-    ----------
-    cohort : Cohort
-        Validated mentors and mentees.
-    scorer : Scorer, optional
-        Weighted criteria; :func:`alummatch.scoring.default_scorer` by default.
-    rules : sequence of Rule
-        Rules that remove pairs; the shared-language rule is on by default
-        (see :func:`alummatch.scoring.default_rules`).
-    block_size : int, optional
-        Mentees scored at a time, to bound memory.
-
-    Returns
-    -------
-    MatchingProblem
-        With a context that explains pairs and reads profile attributes.
-    """
-    from alummatch.scoring.build import build_problem_from_cohort
-
-    return build_problem_from_cohort(
-        cohort, scorer=scorer, rules=rules, block_size=block_size
-    )

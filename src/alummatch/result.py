@@ -6,7 +6,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -88,7 +88,7 @@ class Metrics:
         Mentors with at least one mentee.
     blocking_pairs : int
         Pairs that would both rather be together (see
-        :func:`alummatch.stability.blocking_pairs`).
+        :func:`alummatch.preferences.blocking_pairs`).
     """
 
     matched_slots: int
@@ -222,7 +222,7 @@ def compute_metrics(
         Pairs that may block (``problem.allowed`` by default); pass the
         request's allowed pairs so that forbidden pairs never count.
     """
-    from alummatch.stability import blocking_pairs
+    from alummatch.preferences import blocking_pairs
 
     pairs = np.asarray(pairs, dtype=np.intp).reshape(-1, 2)
     sc = problem.scores[pairs[:, 0], pairs[:, 1]]
@@ -281,6 +281,9 @@ class MatchResult:
         Best proven bound on the optimised quantity, when the solver gives one.
     gap : float or None
         Relative gap between ``bound`` and the value reached (0 when optimal).
+    info : mapping of str to number
+        Figures from the solver (rounds, threshold, ...) and the constraints
+        (e.g. history rows that name nobody in the problem).
     problem : MatchingProblem
         The problem solved (for explanations and stability checks).
     acceptable : ndarray of bool or None
@@ -301,6 +304,7 @@ class MatchResult:
     objective_name: str = "coverage"
     bound: float | None = None
     gap: float | None = None
+    info: Mapping[str, Any] = field(default_factory=dict)
     problem: MatchingProblem | None = field(default=None, repr=False, compare=False)
     acceptable: NDArray[np.bool_] | None = field(
         default=None, repr=False, compare=False
@@ -398,7 +402,7 @@ class MatchResult:
 
     def blocking_pairs(self) -> list[tuple[str, str]]:
         """Pairs (mentee id, mentor id) that would both rather be together."""
-        from alummatch.stability import blocking_pairs
+        from alummatch.preferences import blocking_pairs
 
         if self.problem is None:
             return []

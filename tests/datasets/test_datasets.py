@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -48,11 +47,9 @@ def test_synthetic_distributions_are_skewed() -> None:
     assert any(m.languages == {"pt"} or m.languages == {"de"} for m in c.mentees)
 
 
-def test_synthetic_is_fast() -> None:
-    """10 000 x 4 000 generates in well under two seconds."""
-    start = time.perf_counter()
+def test_synthetic_makes_large_cohorts() -> None:
+    """10 000 x 4 000 is generated whole (its speed: benchmarks/bench_scoring.py)."""
     c = synthetic_cohort(10_000, 4_000)
-    assert time.perf_counter() - start < 2.0
     assert (c.n_mentees, c.n_mentors) == (10_000, 4_000)
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import alummatch.scoring.availability as av_mod
-from alummatch.availability import mask_from_windows
 from alummatch.datasets import synthetic_cohort
 from alummatch.profiles import Cohort
+from alummatch.profiles.availability import mask_from_windows
 from alummatch.scoring import DEFAULT_NEEDED_HOURS, AvailabilityCriterion
 
 

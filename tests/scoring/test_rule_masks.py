@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from alummatch.availability import mask_from_windows, utc_offset_hours
 from alummatch.constraints import (
     AttributeRule,
     FormatCompatible,
@@ -18,6 +17,7 @@ from alummatch.constraints import (
 from alummatch.datasets import synthetic_cohort
 from alummatch.errors import InvalidInputError
 from alummatch.profiles import Cohort
+from alummatch.profiles.availability import mask_from_windows, utc_offset_hours
 from alummatch.scoring import RuleMask, resolve_rules, rule_mask
 
 

@@ -10,10 +10,10 @@ import pytest
 from alummatch.constraints import MaxTimezoneGap, SharedLanguage
 from alummatch.datasets import load_sample, synthetic_cohort
 from alummatch.errors import InvalidInputError
-from alummatch.problem import ProblemContext, build_problem
+from alummatch.problem import ProblemContext
 from alummatch.profiles import Cohort
 from alummatch.scoring import default_scorer
-from alummatch.scoring.build import build_problem_from_cohort
+from alummatch.scoring.build import build_problem
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -57,8 +57,8 @@ def test_default_language_rule_and_replacement(small: Cohort) -> None:
 def test_scores_equal_scorer_pair_scores() -> None:
     """The matrix equals the scorer's vectorised pair scores, in any block size."""
     c = synthetic_cohort(37, 11, seed=3)
-    p = build_problem_from_cohort(c, block_size=5, n_jobs=2)
-    q = build_problem_from_cohort(c, block_size=1000, n_jobs=1)
+    p = build_problem(c, block_size=5, n_jobs=2)
+    q = build_problem(c, block_size=1000, n_jobs=1)
     np.testing.assert_array_equal(p.scores, q.scores)
     np.testing.assert_array_equal(p.allowed, q.allowed)
     assert p.context is not None
@@ -128,7 +128,7 @@ def test_explain_no_allowed_capacity_and_combined_rules() -> None:
 def test_bad_arguments_are_reported() -> None:
     """A non-cohort and a bad block size are both listed."""
     with pytest.raises(InvalidInputError) as info:
-        build_problem_from_cohort("cohort", block_size=0)  # type: ignore[arg-type]
+        build_problem("cohort", block_size=0)  # type: ignore[arg-type]
     assert len(info.value.problems) == 2
 
 

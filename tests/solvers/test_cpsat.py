@@ -14,14 +14,10 @@ from alummatch.result import Status
 from alummatch.solvers import AUTO_ORDER, REGISTRY, CpSat
 from tests.bruteforce import brute_force
 from tests.fairbrute import key_of
+from tests.keys import assert_same_key
 from tests.strategies import problems, tiny_problems
 
 CPSAT = CpSat(workers=1)
-
-
-def _same(a: tuple[float, ...], b: tuple[float, ...]) -> None:
-    for x, y in zip(a, b, strict=True):
-        assert x == pytest.approx(y, rel=1e-6, abs=1e-6)
 
 
 def test_registered_last_in_auto() -> None:
@@ -45,7 +41,7 @@ def test_cpsat_equals_brute_force(problem: MatchingProblem, objective: str) -> N
         assert r.diagnosis
         return
     assert r.status is Status.OPTIMAL
-    _same(key_of(problem, r.pair_indices, objective), best)
+    assert_same_key(key_of(problem, r.pair_indices, objective), best)
 
 
 @settings(max_examples=30)
@@ -61,7 +57,7 @@ def test_cpsat_equals_flow(problem: MatchingProblem, objective: str) -> None:
     b = solve(problem, CPSAT, objective=objective, time_limit=60)
     assert a.status is b.status
     if a.status is Status.OPTIMAL:
-        _same(
+        assert_same_key(
             key_of(problem, a.pair_indices, objective),
             key_of(problem, b.pair_indices, objective),
         )
@@ -137,7 +133,7 @@ def test_warm_start_is_flow_optimum_and_flags_dropped_constraints() -> None:
 
     rng = np.random.default_rng(4)
     p = MatchingProblem.from_scores(rng.random((12, 5)), mentor_capacity=2)
-    task, _, _ = make_task(p, "total", [], None, 0)
+    task = make_task(p, "total", [], None, 0).task
     model = _Model(task)
     start = _warm_start(task, model)
     assert start is not None
@@ -147,7 +143,7 @@ def test_warm_start_is_flow_optimum_and_flags_dropped_constraints() -> None:
     chosen = p.scores[model.tee[values == 1], model.tor[values == 1]].sum()
     assert chosen == pytest.approx(flow.objective)
     groups = {t: ("a" if k % 2 else "b") for k, t in enumerate(p.mentee_ids)}
-    task2, _, _ = make_task(p, "total", [ScoreParity(0.01, groups=groups)], None, 0)
+    task2 = make_task(p, "total", [ScoreParity(0.01, groups=groups)], None, 0).task
     start2 = _warm_start(task2, _Model(task2))
     assert start2 is not None
     assert not start2.whole

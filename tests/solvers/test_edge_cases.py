@@ -144,7 +144,7 @@ def test_parity_model_of_a_large_cohort_builds() -> None:
     rng = np.random.default_rng(0)
     p = MatchingProblem.from_scores(rng.random((1000, 400)), mentor_capacity=3)
     groups = {t: "ab"[k % 2] for k, t in enumerate(p.mentee_ids)}
-    task, _, _ = make_task(p, "total", [ScoreParity(0.05, groups=groups)], None, 0)
+    task = make_task(p, "total", [ScoreParity(0.05, groups=groups)], None, 0).task
     model = _Model(task)
     assert model.cp.validate() == ""
 

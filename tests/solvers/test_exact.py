@@ -10,25 +10,8 @@ from hypothesis import strategies as st
 from alummatch import MatchingProblem, Status, solve
 from alummatch.solvers.scaling import scale_factor
 from tests.bruteforce import brute_force
+from tests.keys import assert_same_key, key_of_pairs
 from tests.strategies import problems, tiny_problems
-
-
-def _key(
-    result_pairs: np.ndarray, problem: MatchingProblem, objective: str
-) -> tuple[float, ...]:
-    sc = problem.scores[result_pairs[:, 0], result_pairs[:, 1]]
-    total = float(sc.sum())
-    if objective == "total":
-        return (total,)
-    if objective == "coverage":
-        return (float(len(sc)), total)
-    return (float(len(sc)), float(sc.min()) if sc.size else float("inf"), total)
-
-
-def _assert_same_key(a: tuple[float, ...], b: tuple[float, ...]) -> None:
-    assert len(a) == len(b)
-    for x, y in zip(a, b, strict=True):
-        assert x == pytest.approx(y, rel=1e-9, abs=1e-9)
 
 
 @given(tiny_problems(), st.sampled_from(["total", "coverage"]))
@@ -38,7 +21,7 @@ def test_hungarian_equals_brute_force(problem: MatchingProblem, objective: str) 
     assert best is not None
     r = solve(problem, "hungarian", objective=objective)
     assert r.status is Status.OPTIMAL
-    _assert_same_key(_key(r.pair_indices, problem, objective), best)
+    assert_same_key(key_of_pairs(r.pair_indices, problem, objective), best)
 
 
 @given(
@@ -55,7 +38,7 @@ def test_flow_equals_brute_force(problem: MatchingProblem, objective: str) -> No
         assert r.pair_indices.shape == (0, 2)
     else:
         assert r.status is Status.OPTIMAL
-        _assert_same_key(_key(r.pair_indices, problem, objective), best)
+        assert_same_key(key_of_pairs(r.pair_indices, problem, objective), best)
 
 
 @given(
@@ -67,9 +50,9 @@ def test_flow_equals_hungarian(problem: MatchingProblem, objective: str) -> None
     """Flow and Hungarian agree on the optimum to 1e-9 relative."""
     a = solve(problem, "flow", objective=objective)
     b = solve(problem, "hungarian", objective=objective)
-    _assert_same_key(
-        _key(a.pair_indices, problem, objective),
-        _key(b.pair_indices, problem, objective),
+    assert_same_key(
+        key_of_pairs(a.pair_indices, problem, objective),
+        key_of_pairs(b.pair_indices, problem, objective),
     )
     assert a.objective == pytest.approx(b.objective, rel=1e-9, abs=1e-12)
 

@@ -8,24 +8,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alummatch.constraints import BalancedLoad, GroupQuota, ScoreParity
-from alummatch.diagnosis import quota_table
 from alummatch.engine import solve
 from alummatch.errors import UnsupportedError
 from alummatch.problem import MatchingProblem
 from alummatch.result import Status
 from alummatch.solvers import CpSat, Milp
-from alummatch.solvers.fair import load_penalty, required_slots
+from alummatch.solvers.diagnosis import quota_table
+from alummatch.solvers.terms import load_penalty, required_slots
 from tests.fairbrute import fair_brute_force, key_of, parity_gap, quota_ok
+from tests.keys import assert_same_key
 from tests.strategies import grouped_problems
 
 CPSAT = CpSat(workers=1)
 MILP = Milp()
 OBJECTIVES = st.sampled_from(["total", "coverage", "maxmin"])
-
-
-def _same(a: tuple[float, ...], b: tuple[float, ...]) -> None:
-    for x, y in zip(a, b, strict=True):
-        assert x == pytest.approx(y, rel=1e-6, abs=1e-6)
 
 
 def _tiny(pg: tuple[MatchingProblem, dict[str, str]]) -> bool:
@@ -66,7 +62,7 @@ def test_quota_and_load_equal_brute_force(
             assert r.diagnosis
             continue
         assert r.status is Status.OPTIMAL
-        _same(key_of(problem, r.pair_indices, objective, weight), best)
+        assert_same_key(key_of(problem, r.pair_indices, objective, weight), best)
 
 
 @settings(max_examples=30)
@@ -90,7 +86,7 @@ def test_parity_equals_brute_force(
             constraints=[ScoreParity(gap, groups=groups)],
         )
         assert r.status is Status.OPTIMAL
-        _same(key_of(problem, r.pair_indices, objective), best)
+        assert_same_key(key_of(problem, r.pair_indices, objective), best)
 
 
 @settings(max_examples=30)
@@ -136,7 +132,7 @@ def test_constraints_never_violated(
         keys.append(key_of(problem, pairs, objective, weight))
     assert (statuses[0] is Status.INFEASIBLE) == (statuses[1] is Status.INFEASIBLE)
     if statuses == [Status.OPTIMAL, Status.OPTIMAL]:
-        _same(keys[0], keys[1])
+        assert_same_key(keys[0], keys[1])
 
 
 @settings(max_examples=20)
@@ -159,7 +155,7 @@ def test_flow_and_cpsat_agree_with_fairness(
     b = solve(problem, CPSAT, objective=objective, constraints=cons, time_limit=60)
     assert a.status is b.status
     if a.status is Status.OPTIMAL:
-        _same(
+        assert_same_key(
             key_of(problem, a.pair_indices, objective, weight),
             key_of(problem, b.pair_indices, objective, weight),
         )

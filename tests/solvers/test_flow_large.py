@@ -23,9 +23,11 @@ from alummatch import MatchingProblem, Status, solve
 from alummatch.constraints import BalancedLoad, Forbidden, MinScore, Pinned
 from alummatch.engine import make_task
 from alummatch.solvers import flow as flow_module
-from alummatch.solvers.flow import FlowNetwork
+from alummatch.solvers import sparse as sparse_module
+from alummatch.solvers.network import FlowNetwork
 from tests.bruteforce import brute_force
 from tests.fairbrute import key_of
+from tests.keys import assert_same_key
 from tests.strategies import problems, tiny_problems
 
 
@@ -35,9 +37,9 @@ def sparse_path(extra: int = 8, per_row: int = 4) -> Iterator[None]:
     with (
         mock.patch.object(flow_module, "_SPARSE", -1),
         mock.patch.object(flow_module, "_SMALL", -1),
-        mock.patch.object(flow_module, "_EXTRA", extra),
-        mock.patch.object(flow_module, "_ADD_PER_ROW", per_row),
-        mock.patch.object(flow_module, "_BLOCK", 64),
+        mock.patch.object(sparse_module, "_EXTRA", extra),
+        mock.patch.object(sparse_module, "_ADD_PER_ROW", per_row),
+        mock.patch.object(sparse_module, "_BLOCK", 64),
     ):
         yield
 
@@ -50,12 +52,6 @@ def dense_path() -> Iterator[None]:
         mock.patch.object(flow_module, "_SMALL", 10**12),
     ):
         yield
-
-
-def _same(a: tuple[float, ...], b: tuple[float, ...], rel: float = 1e-9) -> None:
-    assert len(a) == len(b)
-    for x, y in zip(a, b, strict=True):
-        assert x == pytest.approx(y, rel=rel, abs=1e-9)
 
 
 def _medium(seed: int, *, popular: bool, allowed_p: float = 0.7) -> MatchingProblem:
@@ -82,7 +78,12 @@ def test_sparse_total_equals_hungarian(
         a = solve(p, "flow", objective=objective)
     b = solve(p, "hungarian", objective=objective)
     assert a.status is Status.OPTIMAL
-    _same(key_of(p, a.pair_indices, objective), key_of(p, b.pair_indices, objective))
+    assert_same_key(
+        key_of(p, a.pair_indices, objective),
+        key_of(p, b.pair_indices, objective),
+        rel=1e-9,
+        abs_=1e-9,
+    )
 
 
 def test_sparse_coverage_needs_pairs_outside_the_candidates() -> None:
@@ -102,7 +103,12 @@ def test_sparse_coverage_needs_pairs_outside_the_candidates() -> None:
     with sparse_path(extra=1, per_row=1):
         a = solve(p, "flow", objective="coverage")
     b = solve(p, "hungarian", objective="coverage")
-    _same(key_of(p, a.pair_indices, "coverage"), key_of(p, b.pair_indices, "coverage"))
+    assert_same_key(
+        key_of(p, a.pair_indices, "coverage"),
+        key_of(p, b.pair_indices, "coverage"),
+        rel=1e-9,
+        abs_=1e-9,
+    )
 
 
 @pytest.mark.parametrize("popular", [False, True])
@@ -128,8 +134,11 @@ def test_sparse_maxmin_equals_whole_graph(seed: int, popular: bool) -> None:
     with dense_path():
         slow = solve(p, "flow", objective="maxmin")
     assert fast.status is slow.status is Status.OPTIMAL
-    _same(
-        key_of(p, fast.pair_indices, "maxmin"), key_of(p, slow.pair_indices, "maxmin")
+    assert_same_key(
+        key_of(p, fast.pair_indices, "maxmin"),
+        key_of(p, slow.pair_indices, "maxmin"),
+        rel=1e-9,
+        abs_=1e-9,
     )
 
 
@@ -150,9 +159,11 @@ def test_sparse_path_with_pairs_rules_and_load(objective: str) -> None:
     with dense_path():
         slow = solve(p, "flow", objective=objective, constraints=cons)
     assert fast.status is slow.status is Status.OPTIMAL
-    _same(
+    assert_same_key(
         key_of(p, fast.pair_indices, objective, 0.05),
         key_of(p, slow.pair_indices, objective, 0.05),
+        rel=1e-9,
+        abs_=1e-9,
     )
 
 
@@ -170,7 +181,7 @@ def test_sparse_path_equals_brute_force(
     with sparse_path(extra=0, per_row=1):
         r = solve(problem, "flow", objective=objective)
     assert r.status is Status.OPTIMAL
-    _same(key_of(problem, r.pair_indices, objective), best, rel=1e-6)
+    assert_same_key(key_of(problem, r.pair_indices, objective), best, rel=1e-6)
 
 
 @settings(max_examples=30)
@@ -194,7 +205,7 @@ def test_residual_potentials_satisfy_complementary_slackness() -> None:
     rng = np.random.default_rng(11)
     scores = rng.random((40, 15)) - 0.2
     p = MatchingProblem.from_scores(scores, mentor_capacity=3)
-    task = make_task(p, "total", (), None, 0)[0]
+    task = make_task(p, "total", (), None, 0).task
     net = FlowNetwork.from_task(task)
     cost, _ = net.costs(scores)
     out = net.solve_priced(cost, bypass_cost=0, skip_cap=40)

@@ -15,15 +15,10 @@ from alummatch.solvers import flow as flow_module
 from alummatch.solvers.cpsat import CpSat
 from tests.bruteforce import brute_force
 from tests.fairbrute import fair_brute_force, key_of
+from tests.keys import assert_same_key
 from tests.strategies import grouped_problems, problems, tiny_problems
 
 CPSAT = CpSat(workers=1)
-
-
-def _same(a: tuple[float, ...], b: tuple[float, ...]) -> None:
-    assert len(a) == len(b)
-    for x, y in zip(a, b, strict=True):
-        assert x == pytest.approx(y, rel=1e-6, abs=1e-6)
 
 
 @given(tiny_problems(max_demand=2, min_loads=True, negative=True))
@@ -36,7 +31,7 @@ def test_flow_maxmin_equals_brute_force(problem: MatchingProblem) -> None:
         assert r.diagnosis
         return
     assert r.status is Status.OPTIMAL
-    _same(key_of(problem, r.pair_indices, "maxmin"), best)
+    assert_same_key(key_of(problem, r.pair_indices, "maxmin"), best)
 
 
 @settings(max_examples=30)
@@ -50,7 +45,7 @@ def test_cpsat_maxmin_equals_brute_force(problem: MatchingProblem) -> None:
         assert r.diagnosis
         return
     assert r.status is Status.OPTIMAL
-    _same(key_of(problem, r.pair_indices, "maxmin"), best)
+    assert_same_key(key_of(problem, r.pair_indices, "maxmin"), best)
 
 
 @given(tiny_problems(max_demand=2, negative=True), st.data())
@@ -71,7 +66,7 @@ def test_maxmin_with_pinned_pairs(
             assert r.status is Status.INFEASIBLE
             continue
         assert r.status is Status.OPTIMAL
-        _same(key_of(problem, r.pair_indices, "maxmin"), best)
+        assert_same_key(key_of(problem, r.pair_indices, "maxmin"), best)
 
 
 @settings(max_examples=30)
@@ -94,7 +89,7 @@ def test_maxmin_with_quota_and_load(
             assert r.diagnosis
             continue
         assert r.status is Status.OPTIMAL
-        _same(key_of(problem, r.pair_indices, "maxmin", weight), best)
+        assert_same_key(key_of(problem, r.pair_indices, "maxmin", weight), best)
 
 
 @settings(max_examples=15)
@@ -109,7 +104,7 @@ def test_flow_and_cpsat_agree_on_maxmin(problem: MatchingProblem) -> None:
     b = solve(problem, CPSAT, objective="maxmin")
     assert a.status is b.status
     if a.status is Status.OPTIMAL:
-        _same(
+        assert_same_key(
             key_of(problem, a.pair_indices, "maxmin"),
             key_of(problem, b.pair_indices, "maxmin"),
         )
@@ -137,7 +132,7 @@ def test_candidate_search_equals_whole_graph(
     fast = solve(p, "flow", objective="maxmin")
     monkeypatch.setattr(flow_module, "_SMALL", 10**9)
     slow = solve(p, "flow", objective="maxmin")
-    _same(
+    assert_same_key(
         key_of(p, fast.pair_indices, "maxmin"), key_of(p, slow.pair_indices, "maxmin")
     )
 

@@ -46,7 +46,8 @@ def _request(problem: MatchingProblem, data: st.DataObject) -> list[object]:
 def _check(
     problem: MatchingProblem, objective: str, cons: list[object], solver: Solver
 ) -> None:
-    task, pin_diag, _ = make_task(problem, objective, cons, None, 0)
+    request = make_task(problem, objective, cons, None, 0)
+    task, pin_diag = request.task, request.diagnosis
     if solver.unsupported(task) is not None:
         return
     ref = None if pin_diag else lp_reference(task)
@@ -121,7 +122,7 @@ def test_reference_refuses_group_constraints() -> None:
     from alummatch.constraints import BalancedLoad
 
     p = MatchingProblem.from_scores([[1.0]])
-    task, _, _ = make_task(p, "total", [BalancedLoad(1.0)], None, 0)
+    task = make_task(p, "total", [BalancedLoad(1.0)], None, 0).task
     with pytest.raises(ValueError, match="plain requests"):
         lp_reference(task)
 
@@ -129,14 +130,14 @@ def test_reference_refuses_group_constraints() -> None:
 def test_reference_known_values() -> None:
     """Hand-checked optima for the three objectives, infeasibility as None."""
     p = MatchingProblem.from_scores([[0.9, 0.5], [0.8, -0.1]])
-    t, _, _ = make_task(p, "total", [], None, 0)
+    t = make_task(p, "total", [], None, 0).task
     assert lp_reference(t) == Reference(2, None, pytest.approx(1.3))  # type: ignore[arg-type]
-    t, _, _ = make_task(p, "maxmin", [], None, 0)
+    t = make_task(p, "maxmin", [], None, 0).task
     ref = lp_reference(t)
     assert ref is not None
     assert (ref.coverage, ref.minimum) == (2, 0.5)
     q = MatchingProblem.from_scores(
         [[1.0], [1.0]], mentor_capacity=3, mentor_min_load=3
     )
-    t, _, _ = make_task(q, "coverage", [], None, 0)
+    t = make_task(q, "coverage", [], None, 0).task
     assert lp_reference(t) is None

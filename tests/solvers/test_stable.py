@@ -21,11 +21,11 @@ from alummatch.constraints import (
 )
 from alummatch.engine import solve
 from alummatch.errors import InvalidInputError, UnsupportedError
+from alummatch.preferences import blocking_pairs, preference_ranks
 from alummatch.problem import MatchingProblem
 from alummatch.result import Status
 from alummatch.solvers import REGISTRY
 from alummatch.solvers.stable import Stable, deferred_acceptance, from_preferences
-from alummatch.stability import blocking_pairs, preference_ranks
 from tests.strategies import preference_problems, problems
 
 Key = tuple[int, float, int]

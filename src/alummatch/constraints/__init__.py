@@ -1,6 +1,6 @@
 """Declarative constraints and rules: what must hold, never how it is solved."""
 
-from alummatch.constraints.base import Constraint, resolve_pairs
+from alummatch.constraints.base import Constraint, PairFilter, Pinning, resolve_pairs
 from alummatch.constraints.fairness import (
     BalancedLoad,
     GroupQuota,
@@ -15,7 +15,9 @@ __all__ = [
     "Forbidden",
     "GroupQuota",
     "MinScore",
+    "PairFilter",
     "Pinned",
+    "Pinning",
     "ScoreParity",
     "mentee_groups",
     "resolve_pairs",

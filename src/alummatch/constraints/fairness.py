@@ -102,6 +102,11 @@ class GroupQuota:
             out.extend(g)
         return out
 
+    @property
+    def name(self) -> str:
+        """E.g. ``"GroupQuota(0.8, first_generation)"``."""
+        return str(self)
+
     def __str__(self) -> str:
         by = self.attribute if self.attribute is not None else "groups"
         return f"GroupQuota({self.min_share:g}, {by})"
@@ -140,6 +145,11 @@ class ScoreParity:
             out.extend(g)
         return out
 
+    @property
+    def name(self) -> str:
+        """E.g. ``"ScoreParity(0.05, first_generation)"``."""
+        return str(self)
+
     def __str__(self) -> str:
         by = self.attribute if self.attribute is not None else "groups"
         return f"ScoreParity({self.max_gap:g}, {by})"
@@ -170,6 +180,11 @@ class BalancedLoad:
                 )
             ]
         return []
+
+    @property
+    def name(self) -> str:
+        """E.g. ``"BalancedLoad(0.05)"``."""
+        return str(self)
 
     def __str__(self) -> str:
         return f"BalancedLoad({self.weight:g})"

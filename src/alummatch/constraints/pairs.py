@@ -6,6 +6,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
 from alummatch.constraints.base import resolve_pairs
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.problem import MatchingProblem, is_real
@@ -44,6 +47,11 @@ class Forbidden:
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         object.__setattr__(self, "pairs", _freeze(pairs))
 
+    @property
+    def name(self) -> str:
+        """``"Forbidden"``."""
+        return "Forbidden"
+
     def validate(self, problem: MatchingProblem) -> list[InputProblem]:
         """Unknown ids, as problems."""
         try:
@@ -51,6 +59,13 @@ class Forbidden:
         except InvalidInputError as exc:
             return list(exc.problems)
         return []
+
+    def removed(self, problem: MatchingProblem) -> NDArray[np.bool_]:
+        """The listed pairs, as a mask."""
+        idx = resolve_pairs(self.pairs, problem, "Forbidden")
+        mask = np.zeros(problem.shape, dtype=np.bool_)
+        mask[idx[:, 0], idx[:, 1]] = True
+        return mask
 
     def __str__(self) -> str:
         return f"Forbidden({len(self.pairs)} pairs)"
@@ -69,6 +84,15 @@ class Pinned:
 
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         object.__setattr__(self, "pairs", _freeze(pairs))
+
+    @property
+    def name(self) -> str:
+        """``"Pinned"``."""
+        return "Pinned"
+
+    def pinned(self, problem: MatchingProblem) -> NDArray[np.intp]:
+        """The listed pairs as ``(k, 2)`` indices."""
+        return resolve_pairs(self.pairs, problem, "Pinned")
 
     def validate(self, problem: MatchingProblem) -> list[InputProblem]:
         """Unknown ids and repeated pairs, as problems."""
@@ -94,6 +118,16 @@ class MinScore:
     """
 
     threshold: float
+
+    @property
+    def name(self) -> str:
+        """E.g. ``"MinScore(0.2)"``."""
+        return str(self)
+
+    def removed(self, problem: MatchingProblem) -> NDArray[np.bool_]:
+        """Pairs scoring below the threshold."""
+        out: NDArray[np.bool_] = problem.scores < float(self.threshold)
+        return out
 
     def validate(self, problem: MatchingProblem) -> list[InputProblem]:
         """A non-finite threshold, as a problem."""

@@ -2,7 +2,7 @@
 
 Rules are frozen dataclasses that only describe what they require; they are
 applied when a problem is built from a cohort (:func:`alummatch.build_problem`)
-by :mod:`alummatch.scoring.rules`, which turns each into an allowed mask.
+by :mod:`alummatch.scoring.masks`, which turns each into an allowed mask.
 
 The shared-language rule is on by default; passing a rule of the same type
 replaces the default, so ``SharedLanguage(enabled=False)`` turns it off.

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from alummatch.availability import REFERENCE_WEEK
 from alummatch.profiles import (
     COMMITMENTS,
     CRITERIA,
@@ -28,7 +27,8 @@ from alummatch.profiles import (
     Mentee,
     Mentor,
 )
-from alummatch.scoring.taxonomy import default_taxonomy
+from alummatch.profiles.availability import REFERENCE_WEEK
+from alummatch.profiles.taxonomy import default_taxonomy
 
 __all__ = ["GOAL_TAGS", "load_sample", "synthetic_cohort"]
 

@@ -4,6 +4,7 @@ Every score is a float in [0, 1], shape ``(n_mentees, n_mentors)``, row =
 mentee. See :func:`default_scorer` and :func:`default_rules`.
 """
 
+from alummatch.profiles.taxonomy import Taxonomy, default_taxonomy
 from alummatch.scoring.availability import (
     DEFAULT_NEEDED_HOURS,
     AvailabilityCriterion,
@@ -12,17 +13,16 @@ from alummatch.scoring.availability import (
 from alummatch.scoring.base import (
     Criterion,
     PairCriterion,
-    PairTable,
     Rule,
     RuleMask,
-    Scorer,
     clone,
 )
+from alummatch.scoring.build import CohortContext, build_problem
 from alummatch.scoring.defaults import DEFAULT_WEIGHTS, default_scorer
 from alummatch.scoring.expectations import ExpectationsCriterion
 from alummatch.scoring.goals import GoalsCriterion
 from alummatch.scoring.industry import IndustryCriterion
-from alummatch.scoring.rules import (
+from alummatch.scoring.masks import (
     RULE_MASKS,
     AttributeMask,
     FormatMask,
@@ -33,7 +33,8 @@ from alummatch.scoring.rules import (
     resolve_rules,
     rule_mask,
 )
-from alummatch.scoring.taxonomy import Taxonomy, default_taxonomy
+from alummatch.scoring.scorer import Scorer
+from alummatch.scoring.tables import PairTable
 
 __all__ = [
     "DEFAULT_NEEDED_HOURS",
@@ -41,6 +42,7 @@ __all__ = [
     "RULE_MASKS",
     "AttributeMask",
     "AvailabilityCriterion",
+    "CohortContext",
     "Criterion",
     "ExpectationsCriterion",
     "FormatMask",
@@ -56,6 +58,7 @@ __all__ = [
     "SharedLanguageMask",
     "Taxonomy",
     "TimezoneGapMask",
+    "build_problem",
     "clone",
     "default_rules",
     "default_scorer",

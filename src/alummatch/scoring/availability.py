@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Self
 import numpy as np
 from numpy.typing import NDArray
 
-from alummatch.availability import DAYS, SLOT_HOURS, SLOTS_PER_DAY
 from alummatch.profiles import FREQUENCIES
+from alummatch.profiles.availability import DAYS, SLOT_HOURS, SLOTS_PER_DAY
 from alummatch.scoring.base import IndexArray
 
 if TYPE_CHECKING:

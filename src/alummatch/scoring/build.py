@@ -28,11 +28,12 @@ except ImportError:  # pragma: no cover - a dependency of scikit-learn
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.problem import MatchingProblem
 from alummatch.profiles import Cohort
-from alummatch.scoring.base import IndexArray, Rule, RuleMask, Scorer, clone
+from alummatch.scoring.base import IndexArray, Rule, RuleMask, clone
 from alummatch.scoring.defaults import default_scorer
-from alummatch.scoring.rules import resolve_rules, rule_mask
+from alummatch.scoring.masks import resolve_rules, rule_mask
+from alummatch.scoring.scorer import Scorer
 
-__all__ = ["CohortContext", "build_problem_from_cohort", "default_block_size"]
+__all__ = ["CohortContext", "build_problem", "default_block_size"]
 
 logger = logging.getLogger("alummatch")
 
@@ -126,11 +127,11 @@ def _readonly(a: NDArray[np.generic]) -> None:
     a.setflags(write=False)
 
 
-def build_problem_from_cohort(
+def build_problem(
     cohort: Cohort,
-    *,
     scorer: Scorer | None = None,
     rules: Sequence[Rule | RuleMask] = (),
+    *,
     block_size: int | None = None,
     n_jobs: int | None = None,
 ) -> MatchingProblem:
@@ -139,6 +140,7 @@ def build_problem_from_cohort(
     Parameters
     ----------
     cohort : Cohort
+        Validated mentors and mentees.
     scorer : Scorer, optional
         :func:`~alummatch.scoring.default_scorer` by default. A copy is fitted;
         the given scorer is left untouched.

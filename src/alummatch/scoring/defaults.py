@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.scoring.availability import AvailabilityCriterion
-from alummatch.scoring.base import Criterion, Scorer
+from alummatch.scoring.base import Criterion
 from alummatch.scoring.expectations import ExpectationsCriterion
 from alummatch.scoring.goals import GoalsCriterion
 from alummatch.scoring.industry import IndustryCriterion
+from alummatch.scoring.scorer import Scorer
 
 __all__ = ["DEFAULT_WEIGHTS", "default_scorer"]
 

@@ -23,7 +23,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from alummatch.profiles import COMMITMENTS, FORMATS, FREQUENCIES
-from alummatch.scoring.base import IndexArray, PairTable
+from alummatch.scoring.base import IndexArray
+from alummatch.scoring.tables import PairTable
 
 if TYPE_CHECKING:
     from alummatch.profiles import Cohort

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Self
 import numpy as np
 from numpy.typing import NDArray
 
-from alummatch.scoring.base import IndexArray, PairTable
-from alummatch.scoring.taxonomy import Taxonomy, default_taxonomy
+from alummatch.profiles.taxonomy import Taxonomy, default_taxonomy
+from alummatch.scoring.base import IndexArray
+from alummatch.scoring.tables import PairTable
 
 if TYPE_CHECKING:
     from alummatch.profiles import Cohort

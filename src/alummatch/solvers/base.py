@@ -1,34 +1,46 @@
 """The solver protocol and the task every solver receives.
 
 :func:`alummatch.solve` validates the request once and turns it into a
-:class:`Task`: the effective allowed mask (rules, ``Forbidden`` and ``MinScore``
+:class:`Task`: the effective allowed mask (rules and every pair filter
 applied), pinned pairs fixed up front with capacities and demands reduced, and
 the constraints that remain for the solver to honour. A solver only decides
 whether it supports a task and, if so, which further pairs to choose.
+
+Which of the remaining constraints a solver honours is a table it owns: a
+plain mapping from constraint kind (a class) to the function that encodes it
+(:data:`Encoders`). :func:`unencoded` names the constraints of a task that a
+table lacks, so ``unsupported`` reads the table instead of testing types, and
+a new constraint kind needs only an entry in the tables of the solvers that
+can honour it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 
-from alummatch.errors import UnsupportedError
 from alummatch.problem import MatchingProblem
 from alummatch.result import Status
 
 __all__ = [
     "OBJECTIVES",
+    "Encoders",
     "Solver",
     "SolverOutput",
     "Task",
-    "ensure_supported",
+    "empty_pairs",
+    "encoder_for",
     "seeded_rng",
+    "unencoded",
     "usable_capacity",
 ]
+
+Encoders = Mapping[type, Callable[..., Any]]
+"""A solver's table: constraint kind (a class) -> the function encoding it."""
 
 OBJECTIVES: tuple[str, ...] = ("total", "coverage", "maxmin")
 """Objective names understood by :func:`alummatch.solve` (all maximise)."""
@@ -53,11 +65,15 @@ class Task:
     fixed : ndarray of int, shape (k, 2)
         Pinned pairs, already chosen.
     constraints : tuple
-        Constraints the solver itself must honour (group and load constraints).
+        Constraints the solver itself must honour (group and load
+        constraints): everything but pair filters and pinnings.
     time_limit : float or None
         Seconds the solver may spend.
     seed : int
         Seed for every random choice.
+    labels : tuple of str
+        Name of each of ``constraints`` in messages, with its position in the
+        request when two share a name.
     """
 
     problem: MatchingProblem
@@ -70,15 +86,24 @@ class Task:
     constraints: tuple[object, ...] = ()
     time_limit: float | None = None
     seed: int = 0
+    labels: tuple[str, ...] = ()
+
+    def label(self, k: int) -> str:
+        """How ``constraints[k]`` is named in messages (its name and position)."""
+        return (
+            self.labels[k]
+            if k < len(self.labels)
+            else constraint_name(self.constraints[k])
+        )
 
     @property
     def scores(self) -> NDArray[np.float64]:
         """The problem's score matrix."""
         return self.problem.scores
 
-    def has(self, kind: type) -> bool:
-        """Whether a constraint of this type is in the task."""
-        return any(isinstance(c, kind) for c in self.constraints)
+    def of_kind(self, table: Encoders, kind: type) -> list[object]:
+        """The task's constraints that ``table`` encodes as ``kind``."""
+        return [c for c in self.constraints if kind_of(table, c) is kind]
 
     @property
     def fixed_min_score(self) -> float:
@@ -111,6 +136,7 @@ class SolverOutput:
     bound: float | None = None
     gap: float | None = None
     info: dict[str, float] = field(default_factory=dict)
+    """Solver figures worth reporting (rounds, nodes, ...): ``result.info``."""
 
 
 @runtime_checkable
@@ -142,20 +168,34 @@ class Solver(Protocol):
         ...
 
 
-def constraint_names(task: Task, supported: Sequence[type]) -> list[str]:
-    """Names of the task's constraints whose type is not in ``supported``."""
-    return [str(c) for c in task.constraints if not isinstance(c, tuple(supported))]
+def constraint_name(c: object) -> str:
+    """A constraint's ``name``, or its class name when it has none."""
+    name = getattr(c, "name", None)
+    return name if isinstance(name, str) and name else type(c).__name__
 
 
-def ensure_supported(solver: Solver, task: Task) -> None:
-    """Raise :class:`UnsupportedError` when ``solver`` cannot honour ``task``."""
-    reason = solver.unsupported(task)
-    if reason is not None:
-        from alummatch.solvers import supporting_solvers
+def kind_of(table: Encoders, c: object) -> type | None:
+    """The kind under which ``table`` encodes ``c`` (its class or a base)."""
+    for klass in type(c).__mro__:
+        if klass in table:
+            return klass
+    return None
 
-        others = [n for n in supporting_solvers(task) if n != solver.name]
-        hint = f"; solvers that can: {', '.join(others)}" if others else ""
-        raise UnsupportedError(f"solver '{solver.name}' cannot {reason}{hint}")
+
+def encoder_for(table: Encoders, c: object) -> Callable[..., Any] | None:
+    """The encoder ``table`` has for ``c``, or ``None``."""
+    kind = kind_of(table, c)
+    return None if kind is None else table[kind]
+
+
+def unencoded(task: Task, table: Encoders) -> str | None:
+    """``"honour X, Y"`` for the task's constraints ``table`` lacks, else ``None``."""
+    missing = [
+        task.label(k)
+        for k, c in enumerate(task.constraints)
+        if kind_of(table, c) is None
+    ]
+    return f"honour {', '.join(missing)}" if missing else None
 
 
 def empty_pairs() -> NDArray[np.intp]:

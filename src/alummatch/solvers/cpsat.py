@@ -6,7 +6,7 @@ linear row per mentor (capacity; minimum load), one per mentee (demand), and:
 
 - ``GroupQuota``: per group, the free matched slots of its mentees are at
   least ``ceil(min_share * wanted) - pinned`` (rounding in
-  :mod:`alummatch.solvers.fair`); any number of quotas, overlapping or not.
+  :mod:`alummatch.solvers.terms`); any number of quotas, overlapping or not.
 - ``ScoreParity(max_gap)``: with integer counts ``C_g`` and scaled score sums
   ``S_g`` per group (pinned pairs included), for every pair of groups
   ``S_g * C_h - S_h * C_g <= gap * C_g * C_h`` both ways, the products being
@@ -69,31 +69,41 @@ cost nothing.
 Infeasibility (minimum loads, quotas, parity) is explained with assumption
 literals: the requirement families are enforced by literals, and CP-SAT's
 ``sufficient_assumptions_for_infeasibility`` names a conflicting subset,
-explained in numbers by :func:`alummatch.diagnosis.explain_conflict`.
+explained in numbers by :func:`alummatch.solvers.diagnosis.explain_conflict`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
-from alummatch.constraints import (
-    BalancedLoad,
-    Forbidden,
-    GroupQuota,
-    MinScore,
-    Pinned,
-    ScoreParity,
-)
+from alummatch.constraints.fairness import BalancedLoad, GroupQuota, ScoreParity
 from alummatch.result import Status
-from alummatch.solvers.base import SolverOutput, Task, constraint_names, empty_pairs
-from alummatch.solvers.fair import group_index, group_needs, load_weight, pinned_load
+from alummatch.solvers.base import (
+    Encoders,
+    SolverOutput,
+    Task,
+    empty_pairs,
+    encoder_for,
+    kind_of,
+    unencoded,
+)
+from alummatch.solvers.diagnosis import MIN_LOADS, explain_conflict
+from alummatch.solvers.flow import Flow
+from alummatch.solvers.greedy import Greedy
 from alummatch.solvers.scaling import scale_factor, scale_scores
+from alummatch.solvers.terms import (
+    group_index,
+    group_needs,
+    load_penalty,
+    pinned_load,
+)
 
 __all__ = ["CpSat"]
 
@@ -102,7 +112,6 @@ log = logging.getLogger("alummatch")
 _PER_SCORE = 1e9
 _PROOF_GAP = 1e-9
 _EXACT = float(2**53)
-_MIN_LOADS = "mentor minimum loads"
 _MIN_I64 = -(2**62)
 
 
@@ -139,16 +148,16 @@ class CpSat:
     deterministic: bool = True
     name: str = "cpsat"
     exact: bool = True
+    encoders: ClassVar[Encoders] = {
+        GroupQuota: lambda model, k, c: model._quota(k, c),
+        ScoreParity: lambda model, k, c: model._parity(k, c),
+        BalancedLoad: lambda model, k, c: None,  # one penalty for all (set up front)
+    }
+    """``(model, position, constraint)`` encoders: every built-in kind."""
 
     def unsupported(self, task: Task) -> str | None:
         """CP-SAT honours every built-in constraint; ``None`` unless unknown."""
-        extra = constraint_names(
-            task,
-            (Forbidden, Pinned, MinScore, GroupQuota, ScoreParity, BalancedLoad),
-        )
-        if extra:
-            return f"honour {', '.join(extra)}"
-        return None
+        return unencoded(task, self.encoders)
 
     def solve(self, task: Task) -> SolverOutput:
         """Build the model and solve the objective's stages (module docstring).
@@ -388,21 +397,25 @@ class CpSat:
 
     def _diagnose(self, task: Task, deadline: float | None) -> list[str]:
         """Name a conflicting subset of requirements via assumption literals."""
-        from alummatch.diagnosis import explain_conflict
-
         model = _Model(task, assumptions=True)
         model.cp.proto.clear_objective()
         remaining = None if deadline is None else deadline - time.monotonic()
         status, solver = self._run(model, task, remaining, core=True)
-        names: list[str] = []
+        members: list[int | str] = []
         if status == cp_model.INFEASIBLE:
             core = {int(v) for v in solver.sufficient_assumptions_for_infeasibility()}
-            for lit, name in model.literals.items():
-                if lit in core and name not in names:
-                    names.append(name)
-        if not names:
-            names = list(dict.fromkeys(model.literals.values()))
-        return explain_conflict(task, names)
+            for lit, member in model.literals.items():
+                if lit in core and member not in members:
+                    members.append(member)
+        if not members:
+            members = list(dict.fromkeys(model.literals.values()))
+        hints = {
+            k: "raising the matched slots of one group forces its mean score "
+            "outside the allowed gap"
+            for k, c in enumerate(task.constraints)
+            if kind_of(self.encoders, c) is ScoreParity
+        }
+        return explain_conflict(task, members, hints=hints)
 
 
 @dataclass(frozen=True, eq=False)
@@ -421,21 +434,23 @@ class _Start:
 
 def _warm_start(task: Task, model: _Model) -> _Start | None:
     """A quick matching (see ``CpSat``) as pair-variable values, or ``None``."""
-    from dataclasses import replace
-
-    from alummatch.solvers.flow import Flow
-    from alummatch.solvers.greedy import Greedy
-
     if model.k == 0:
         return None
+    # What flow can encode of the request (at most one quota); greedy's
+    # matching stands in when flow cannot run.
     kept: list[object] = []
     quota = False
-    for c in task.constraints:
-        if isinstance(c, ScoreParity) or (isinstance(c, GroupQuota) and quota):
+    labels: list[str] = []
+    for k, c in enumerate(task.constraints):
+        kind = kind_of(Flow.encoders, c)
+        if kind is None or (kind is GroupQuota and quota):
             continue
-        quota |= isinstance(c, GroupQuota)
+        quota |= kind is GroupQuota
         kept.append(c)
-    relaxed = replace(task, constraints=tuple(kept), time_limit=None)
+        labels.append(task.label(k))
+    relaxed = replace(
+        task, constraints=tuple(kept), labels=tuple(labels), time_limit=None
+    )
     out = None
     for quick in (Flow(), Greedy()):
         if quick.unsupported(relaxed) is None:
@@ -479,13 +494,17 @@ class _Model:
         self.n_vars = k
         if k:
             proto.merge_text_format("variables { domain: [0, 1] }\n" * k)
-        self.literals: dict[int, str] = {}
+        self.literals: dict[int, int | str] = {}  # literal -> conflict member
         self._assume = assumptions
         scores = task.scores
         vals = scores[tee, tor]
         fixed = task.fixed
         pin_vals = scores[fixed[:, 0], fixed[:, 1]] if fixed.size else np.empty(0)
-        weight = load_weight(task)
+        # Load weights set the score scale, so they are summed up front.
+        weight = sum(
+            float(getattr(c, "weight", 0.0))
+            for c in task.of_kind(CpSat.encoders, BalancedLoad)
+        )
         base = pinned_load(task)
         slots = int(min(task.demand.sum(), task.capacity.sum())) + fixed.shape[0]
         max_abs = float(np.abs(np.concatenate([vals, pin_vals])).max(initial=0.0))
@@ -493,7 +512,7 @@ class _Model:
         if weight > 0:
             max_abs = max(max_abs, weight * max(top_load, 1.0))
         budget = min(_EXACT / (4.0 * (slots + 2)), _PER_SCORE)
-        if task.has(ScoreParity):
+        if task.of_kind(CpSat.encoders, ScoreParity):
             # Parity multiplies a group's scaled sum by another's count: keep
             # every product (at most slots**2 scaled scores) below 2**60.
             budget = min(budget, 2.0**60 / float(max(slots, 1)) ** 2)
@@ -513,7 +532,7 @@ class _Model:
         self.tee_rows = [
             np.arange(tee_cuts[i], tee_cuts[i + 1]) for i in range(tee_cuts.size - 1)
         ]
-        min_lit = self._literal(_MIN_LOADS) if task.min_load.any() else None
+        min_lit = self._literal(MIN_LOADS) if task.min_load.any() else None
         for j, arcs in enumerate(self.tor_rows):
             if arcs.size == 0:
                 if task.min_load[j] > 0:
@@ -535,11 +554,10 @@ class _Model:
                 self._linear(
                     arcs, np.ones(arcs.size, dtype=np.int64), 0, int(task.demand[i])
                 )
-        for c in task.constraints:
-            if isinstance(c, GroupQuota):
-                self._quota(c)
-            elif isinstance(c, ScoreParity):
-                self._parity(c)
+        for k, c in enumerate(task.constraints):
+            encode = encoder_for(CpSat.encoders, c)
+            assert encode is not None  # unsupported() said every kind is encoded
+            encode(self, k, c)
         self.penalty: list[tuple[int, int]] = []  # (penalty var, coefficient)
         if weight > 0:
             self._balanced(weight, base)
@@ -554,9 +572,9 @@ class _Model:
         self.n_vars += 1
         return self.n_vars - 1
 
-    def _literal(self, name: str) -> int:
+    def _literal(self, member: int | str) -> int:
         lit = self._var(0 if self._assume else 1, 1)
-        self.literals[lit] = name
+        self.literals[lit] = member
         if self._assume:
             self.cp.proto.assumptions.append(lit)
         return lit
@@ -577,7 +595,7 @@ class _Model:
         ct.linear.domain.extend([int(lo), int(hi)])
 
     # -- constraints -------------------------------------------------------
-    def _quota(self, quota: GroupQuota) -> None:
+    def _quota(self, pos: int, quota: GroupQuota) -> None:
         needs = group_needs(self.task, quota)
         arc_group = needs.index[self.tee]
         for g, label in enumerate(needs.labels):
@@ -585,13 +603,13 @@ class _Model:
             if r == 0:
                 continue
             arcs = np.nonzero(arc_group == g)[0]
-            lit = self._literal(str(quota))
+            lit = self._literal(pos)
             del label
             self._linear(
                 arcs, np.ones(arcs.size, dtype=np.int64), r, max(arcs.size, r), lit
             )
 
-    def _parity(self, parity: ScoreParity) -> None:
+    def _parity(self, pos: int, parity: ScoreParity) -> None:
         task = self.task
         labels, index = group_index(task.problem, parity)
         arc_group = index[self.tee]
@@ -605,7 +623,7 @@ class _Model:
         # gap beyond the score span is capped: it constrains nothing.
         span = 2.0 * self.factor.up(self.max_abs) + 2.0
         gap = int(min(np.floor(self.factor.up(float(parity.max_gap)) + 1.0), span))
-        lit = self._literal(str(parity))
+        lit = self._literal(pos)
         total_seats = int(task.capacity.sum())
         groups: list[tuple[int, int, tuple[int, int], tuple[int, int]]] = []
         for g in range(len(labels)):
@@ -771,8 +789,6 @@ class _Model:
         ``(total - load penalty,)``, ``(slots, total - penalty)`` or
         ``(slots, smallest score, total - penalty)``; larger is better.
         """
-        from alummatch.solvers.fair import load_penalty
-
         chosen = values[: self.k] > 0
         task = self.task
         vals = task.scores[self.tee[chosen], self.tor[chosen]]

@@ -10,13 +10,13 @@ work; no optimality is claimed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-from alummatch.constraints import Forbidden, MinScore, Pinned
 from alummatch.result import Status
-from alummatch.solvers.base import SolverOutput, Task, constraint_names
+from alummatch.solvers.base import Encoders, SolverOutput, Task, unencoded
 
 __all__ = ["Greedy"]
 
@@ -27,6 +27,8 @@ class Greedy:
 
     name: str = "greedy"
     exact: bool = False
+    encoders: ClassVar[Encoders] = {}
+    """No constraint kinds beyond pair filters and pinning (applied by ``solve``)."""
 
     def unsupported(self, task: Task) -> str | None:
         """Greedy honours capacity, demand, allowed pairs and pair constraints."""
@@ -34,10 +36,7 @@ class Greedy:
             return "optimise the 'maxmin' objective"
         if task.min_load.any():
             return "guarantee mentor minimum loads"
-        extra = constraint_names(task, (Forbidden, Pinned, MinScore))
-        if extra:
-            return f"honour {', '.join(extra)}"
-        return None
+        return unencoded(task, self.encoders)
 
     def solve(self, task: Task) -> SolverOutput:
         """Run the rounds (see module docstring)."""

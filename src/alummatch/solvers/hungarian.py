@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from alummatch.constraints import Forbidden, MinScore, Pinned
 from alummatch.result import Status
-from alummatch.solvers.base import SolverOutput, Task, constraint_names, empty_pairs
+from alummatch.solvers.base import Encoders, SolverOutput, Task, empty_pairs, unencoded
 
 __all__ = ["Hungarian", "expanded_assignment"]
 
@@ -35,6 +35,8 @@ class Hungarian:
 
     name: str = "hungarian"
     exact: bool = True
+    encoders: ClassVar[Encoders] = {}
+    """No constraint kinds beyond pair filters and pinning (applied by ``solve``)."""
 
     def unsupported(self, task: Task) -> str | None:
         """Hungarian needs demand 1 (or capacity 1) and no minimum loads."""
@@ -47,10 +49,7 @@ class Hungarian:
                 "stop a mentee with demand > 1 taking two seats of one mentor "
                 "(expanded-matrix assignment)"
             )
-        extra = constraint_names(task, (Forbidden, Pinned, MinScore))
-        if extra:
-            return f"honour {', '.join(extra)}"
-        return None
+        return unencoded(task, self.encoders)
 
     def solve(self, task: Task) -> SolverOutput:
         """Solve the expanded assignment exactly."""

@@ -7,7 +7,7 @@ and
 
 - ``GroupQuota``: per group, the free matched slots of its mentees are at
   least ``ceil(min_share * wanted) - pinned`` (as in
-  :mod:`alummatch.solvers.fair`); any number of quotas.
+  :mod:`alummatch.solvers.terms`); any number of quotas.
 - ``ScoreParity(max_gap)``: a linear, disaggregated formulation. Each group
   ``g`` has one binary ``y[g, c]`` per possible number ``c`` of free matched
   slots (exactly one is 1, and the group's pairs add up to ``c``) and one
@@ -43,28 +43,29 @@ import logging
 import math
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from alummatch.constraints import (
-    BalancedLoad,
-    Forbidden,
-    GroupQuota,
-    MinScore,
-    Pinned,
-    ScoreParity,
-)
+from alummatch.constraints.fairness import BalancedLoad, GroupQuota, ScoreParity
 from alummatch.result import Status
-from alummatch.solvers.base import SolverOutput, Task, constraint_names, empty_pairs
-from alummatch.solvers.fair import (
+from alummatch.solvers.base import (
+    Encoders,
+    SolverOutput,
+    Task,
+    empty_pairs,
+    encoder_for,
+    kind_of,
+    unencoded,
+)
+from alummatch.solvers.diagnosis import MIN_LOADS, explain_conflict
+from alummatch.solvers.terms import (
     group_index,
     group_needs,
     load_penalty,
-    load_weight,
     pinned_load,
 )
 
@@ -73,7 +74,6 @@ __all__ = ["Milp"]
 log = logging.getLogger("alummatch")
 
 _PROOF_GAP = 1e-9
-_MIN_LOADS = "mentor minimum loads"
 
 
 @dataclass(frozen=True)
@@ -95,16 +95,16 @@ class Milp:
     warm_start: bool = True
     name: str = "milp"
     exact: bool = True
+    encoders: ClassVar[Encoders] = {
+        GroupQuota: lambda model, k, c: model._quota(k, c),
+        ScoreParity: lambda model, k, c: model._parity(k, c),
+        BalancedLoad: lambda model, k, c: None,  # one penalty for all (set up front)
+    }
+    """``(model, position, constraint)`` encoders: every built-in kind."""
 
     def unsupported(self, task: Task) -> str | None:
         """HiGHS honours every built-in constraint; ``None`` unless unknown."""
-        extra = constraint_names(
-            task,
-            (Forbidden, Pinned, MinScore, GroupQuota, ScoreParity, BalancedLoad),
-        )
-        if extra:
-            return f"honour {', '.join(extra)}"
-        return None
+        return unencoded(task, self.encoders)
 
     def solve(self, task: Task) -> SolverOutput:
         """Build the model and solve the objective's stages (module docstring)."""
@@ -206,7 +206,10 @@ class _Model:
         vals = scores[tee, tor]
         fixed = task.fixed
         pin_vals = scores[fixed[:, 0], fixed[:, 1]] if fixed.size else np.empty(0)
-        self.weight = load_weight(task)
+        self.weight = sum(
+            float(getattr(c, "weight", 0.0))
+            for c in task.of_kind(Milp.encoders, BalancedLoad)
+        )
         top = float(np.abs(np.concatenate([vals, pin_vals])).max(initial=0.0))
         self.max_abs = top
         self.shift = -math.frexp(top)[1] if top > 0 else 0
@@ -221,7 +224,7 @@ class _Model:
         self.rows: list[sparse.csr_matrix] = []
         self.row_lo: list[NDArray[np.float64]] = []
         self.row_hi: list[NDArray[np.float64]] = []
-        self.names: list[str] = []
+        self.names: list[int | str] = []  # conflict members
         ones = np.ones(k)
         cols = np.arange(k)
         by_tor = sparse.csr_matrix((ones, (tor, cols)), shape=(m, k))
@@ -231,12 +234,11 @@ class _Model:
         )
         self._rows(by_tee, np.zeros(n), task.demand.astype(np.float64))
         if task.min_load.any():
-            self.names.append(_MIN_LOADS)
-        for c in task.constraints:
-            if isinstance(c, GroupQuota):
-                self._quota(c)
-            elif isinstance(c, ScoreParity):
-                self._parity(c)
+            self.names.append(MIN_LOADS)
+        for pos, c in enumerate(task.constraints):
+            encode = encoder_for(Milp.encoders, c)
+            assert encode is not None  # unsupported() said every kind is encoded
+            encode(self, pos, c)
         self.pen: NDArray[np.intp] = np.empty(0, dtype=np.intp)
         if self.weight > 0:
             self._balanced()
@@ -280,14 +282,14 @@ class _Model:
         a = sparse.coo_matrix((v, (r, c)), shape=(n_rows, max(self.n_vars, 1)))
         self._rows(a, lo, hi)
 
-    def _quota(self, quota: GroupQuota) -> None:
+    def _quota(self, pos: int, quota: GroupQuota) -> None:
         needs = group_needs(self.task, quota)
         arc_group = needs.index[self.tee]
         need = needs.residual_need
         groups = np.nonzero(need > 0)[0]
         if groups.size == 0:
             return
-        self.names.append(str(quota))
+        self.names.append(pos)
         row_of = np.full(need.size, -1, dtype=np.intp)
         row_of[groups] = np.arange(groups.size)
         member = arc_group >= 0
@@ -302,7 +304,7 @@ class _Model:
             np.full(groups.size, np.inf),
         )
 
-    def _parity(self, parity: ScoreParity) -> None:
+    def _parity(self, pos: int, parity: ScoreParity) -> None:
         task = self.task
         labels, index = group_index(task.problem, parity)
         arc_group = index[self.tee]
@@ -315,7 +317,7 @@ class _Model:
         gap = min(math.ldexp(float(parity.max_gap), self.shift), 2.0 * span + 1.0)
         seats = int(task.capacity.sum())
         means: list[NDArray[np.intp]] = []
-        self.names.append(str(parity))
+        self.names.append(pos)
         for g in range(len(labels)):
             arcs = np.nonzero(arc_group == g)[0].astype(np.intp)
             pins = pin_group == g
@@ -599,9 +601,14 @@ class _Model:
 
     def diagnose(self) -> list[str]:
         """Sentences naming the requirements that cannot all hold."""
-        from alummatch.diagnosis import explain_conflict
-
-        return explain_conflict(self.task, list(dict.fromkeys(self.names)))
+        hints = {
+            k: "raising the matched slots of one group forces its mean score "
+            "outside the allowed gap"
+            for k, c in enumerate(self.task.constraints)
+            if kind_of(Milp.encoders, c) is ScoreParity
+        }
+        members = list(dict.fromkeys(self.names))
+        return explain_conflict(self.task, members, hints=hints)
 
     def output(
         self,

@@ -14,7 +14,7 @@ matching (every mentee gets the best partner it has in any stable matching),
 with ``proposer="mentors"`` the mentor-optimal one.
 
 Preferences
-    As in :mod:`alummatch.stability`: stated rankings first, then scores;
+    As in :mod:`alummatch.preferences`: stated rankings first, then scores;
     only allowed pairs (rules, ``Forbidden``, ``MinScore``) with a free seat
     and a free slot are acceptable. Proposers walk their lists lazily: the
     next block of choices of a proposer is found with a partial sort
@@ -24,7 +24,7 @@ Preferences
 Tie policy
     Equal scores are broken by a tie priority of the other side, the lower
     priority preferred. ``tie_break="index"`` (default) uses the index, the
-    same order as :func:`alummatch.stability.blocking_pairs`, so a result has
+    same order as :func:`alummatch.preferences.blocking_pairs`, so a result has
     no blocking pair in ``MatchResult.metrics``. ``tie_break="random"`` uses
     one seeded random permutation per side (single tie-breaking, like a
     lottery number; the ``seed`` of :func:`alummatch.solve`); the result is
@@ -52,17 +52,16 @@ import dataclasses
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from alummatch.constraints import Forbidden, MinScore, Pinned
 from alummatch.errors import InputProblem, InvalidInputError
+from alummatch.preferences import SidePreferences, side_preferences
 from alummatch.problem import MatchingProblem
 from alummatch.result import Status
-from alummatch.solvers.base import SolverOutput, Task, constraint_names, seeded_rng
-from alummatch.stability import SidePreferences, side_preferences
+from alummatch.solvers.base import Encoders, SolverOutput, Task, seeded_rng, unencoded
 
 __all__ = ["Stable", "deferred_acceptance", "from_preferences"]
 
@@ -106,6 +105,8 @@ class Stable:
     tie_break: Literal["index", "random"] = "index"
     name: str = "stable"
     exact: bool = False
+    encoders: ClassVar[Encoders] = {}
+    """No constraint kinds beyond pair filters and pinning (applied by ``solve``)."""
 
     def __post_init__(self) -> None:
         if self.proposer not in ("mentees", "mentors"):
@@ -125,10 +126,7 @@ class Stable:
             return "match a mentee with more than one mentor (needs demand 1)"
         if task.min_load.any():
             return "guarantee mentor minimum loads"
-        extra = constraint_names(task, (Forbidden, Pinned, MinScore))
-        if extra:
-            return f"honour {', '.join(extra)}"
-        return None
+        return unencoded(task, self.encoders)
 
     def tie_priorities(
         self, problem: MatchingProblem, seed: int = 0
@@ -145,7 +143,7 @@ class Stable:
         -------
         mentee_priority, mentor_priority : ndarray of int64
             The index for ``"index"``; seeded random permutations for
-            ``"random"``. Pass them to :func:`alummatch.stability.blocking_pairs`
+            ``"random"``. Pass them to :func:`alummatch.preferences.blocking_pairs`
             to check a result against the order it was made with.
         """
         n, m = problem.shape

@@ -62,9 +62,9 @@ class Taxonomy:
 
 @lru_cache(maxsize=1)
 def default_taxonomy() -> Taxonomy:
-    """The bundled taxonomy (``alummatch/scoring/taxonomy.json``)."""
+    """The bundled taxonomy (``alummatch/profiles/taxonomy.json``)."""
     text = (
-        resources.files("alummatch.scoring")
+        resources.files("alummatch.profiles")
         .joinpath("taxonomy.json")
         .read_text(encoding="utf-8")
     )

@@ -37,7 +37,6 @@ __all__ = [
     "SidePreferences",
     "blocking_pairs",
     "preference_ranks",
-    "preference_utilities",
     "side_preferences",
 ]
 
@@ -285,31 +284,6 @@ def preference_ranks(
             np.broadcast_to(np.arange(n_cols, dtype=np.int32), sc.shape),
             axis=1,
         )
-    return out
-
-
-def preference_utilities(
-    problem: MatchingProblem, side: str, *, priority: ArrayLike | None = None
-) -> NDArray[np.float64]:
-    """Utility matrix of one side: higher is preferred, ties already broken.
-
-    ``n_cols - 1 - rank`` of :func:`preference_ranks`, as floats, so that the
-    utilities order partners exactly as the solver and
-    :func:`blocking_pairs` do.
-
-    Parameters
-    ----------
-    problem : MatchingProblem
-    side : {"mentees", "mentors"}
-    priority : array_like of int, optional
-        Tie priority of the other side; index by default.
-
-    Returns
-    -------
-    ndarray of float, shape (n_rows, n_cols)
-    """
-    ranks = preference_ranks(problem, side, priority=priority)
-    out: NDArray[np.float64] = (ranks.shape[1] - 1 - ranks).astype(np.float64)
     return out
 
 

@@ -9,6 +9,7 @@ with the numbers that prove it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -16,19 +17,28 @@ from numpy.typing import NDArray
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
 
-from alummatch.constraints.fairness import GroupQuota, ScoreParity
+from alummatch.constraints.fairness import GroupQuota
 from alummatch.problem import MatchingProblem
-from alummatch.solvers.base import Task
+from alummatch.result import Status
+from alummatch.solvers.base import Encoders, SolverOutput, Task, empty_pairs, kind_of
+from alummatch.solvers.network import FlowNetwork
+from alummatch.solvers.terms import group_index, group_needs, required_slots
 
 __all__ = [
+    "DIAGNOSERS",
     "diagnose",
     "diagnose_min_loads",
     "diagnose_quota",
     "explain_conflict",
+    "infeasible_output",
     "max_flow_into",
     "min_loads_feasible",
     "quota_table",
 ]
+
+
+MIN_LOADS = "mentor minimum loads"
+"""How conflicts name the mentors' minimum loads (not a constraint object)."""
 
 
 def _plural(k: int, word: str) -> str:
@@ -121,8 +131,6 @@ def diagnose_quota(task: Task, quota: GroupQuota) -> list[str]:
     one per mentor), then a maximum flow from the group's mentees into the
     mentors' free seats. Empty when every group can reach its quota alone.
     """
-    from alummatch.solvers.fair import group_needs
-
     needs = group_needs(task, quota)
     prob = task.problem
     out: list[str] = []
@@ -167,10 +175,9 @@ def diagnose_quota(task: Task, quota: GroupQuota) -> list[str]:
     if out:
         return out
     # Each group alone is fine: try every group of this quota together.
-    from alummatch.solvers.flow import FlowNetwork
-
+    alone = dataclasses.replace(task, constraints=(quota,), labels=())
     net = dataclasses.replace(
-        FlowNetwork.from_task(task), min_load=np.zeros_like(task.min_load)
+        FlowNetwork.from_task(alone), min_load=np.zeros_like(task.min_load)
     )
     if net.max_coverage() < 0:
         total = int(needs.residual_need.sum())
@@ -182,25 +189,50 @@ def diagnose_quota(task: Task, quota: GroupQuota) -> list[str]:
     return out
 
 
-def diagnose(task: Task) -> list[str]:
-    """Sentences explaining why a flow-supported task is infeasible.
+DIAGNOSERS: Encoders = {GroupQuota: diagnose_quota}
+"""Constraint kinds whose infeasibility can be explained alone, in numbers.
 
-    Minimum loads and each group quota are checked alone first; when each
-    holds alone, the sentence names the combination that does not.
+Each maps to ``f(task, constraint) -> list[str]`` (empty when the
+constraint can hold on its own). Kinds not listed are named, not explained.
+"""
+
+
+def _own_sentences(task: Task, k: int) -> list[str]:
+    c = task.constraints[k]
+    kind = kind_of(DIAGNOSERS, c)
+    if kind is None:
+        return []
+    out: list[str] = DIAGNOSERS[kind](task, c)
+    return out
+
+
+def diagnose(task: Task) -> list[str]:
+    """Sentences explaining why a task is infeasible.
+
+    Minimum loads and each explainable constraint are checked alone first;
+    when each holds alone, the sentence names the combination that does not.
     """
     out: list[str] = []
     names: list[str] = []
     if task.min_load.any():
-        names.append("mentor minimum loads")
+        names.append(MIN_LOADS)
         if not min_loads_feasible(task):
             out.extend(diagnose_min_loads(task))
-    for c in task.constraints:
-        if isinstance(c, GroupQuota):
-            names.append(str(c))
-            out.extend(diagnose_quota(task, c))
+    for k in range(len(task.constraints)):
+        names.append(task.label(k))
+        out.extend(_own_sentences(task, k))
     if not out:
         out.append(_together(names))
     return out
+
+
+def infeasible_output(task: Task) -> SolverOutput:
+    """An ``INFEASIBLE`` solver output with :func:`diagnose`'s sentences."""
+    return SolverOutput(
+        pairs=empty_pairs(),
+        status=Status.INFEASIBLE,
+        diagnosis=tuple(diagnose(task)),
+    )
 
 
 def _together(names: list[str]) -> str:
@@ -214,28 +246,29 @@ def _together(names: list[str]) -> str:
     )
 
 
-def explain_conflict(task: Task, names: list[str]) -> list[str]:
-    """Sentences for a conflict whose members are named (e.g. by a solver core).
+def explain_conflict(
+    task: Task, members: list[int | str], *, hints: Mapping[int, str] | None = None
+) -> list[str]:
+    """Sentences for a conflict whose members are known (e.g. a solver's core).
 
-    ``names`` are ``"mentor minimum loads"`` or constraint strings. Each named
-    requirement that fails alone is explained with its numbers; otherwise the
-    sentence names the combination.
+    ``members`` are positions in ``task.constraints`` or :data:`MIN_LOADS`.
+    Each member that fails alone is explained with its numbers; otherwise the
+    sentence names the combination, followed by the ``hints`` a solver gives
+    for some members (what makes that kind of constraint bind).
     """
     out: list[str] = []
-    if "mentor minimum loads" in names and not min_loads_feasible(task):
+    if MIN_LOADS in members and not min_loads_feasible(task):
         out.extend(diagnose_min_loads(task))
-    for c in task.constraints:
-        if isinstance(c, GroupQuota) and str(c) in names:
-            out.extend(diagnose_quota(task, c))
+    ks = [m for m in members if isinstance(m, int)]
+    for k in ks:
+        out.extend(_own_sentences(task, k))
     if out:
         return out
-    parity = [c for c in task.constraints if isinstance(c, ScoreParity)]
+    names = [MIN_LOADS if m == MIN_LOADS else task.label(int(m)) for m in members]
     text = _together(names)
-    if any(str(c) in names for c in parity):
-        text = text[:-1] + (
-            ": raising the matched slots of one group forces its mean score "
-            "outside the allowed gap."
-        )
+    extra = [hints[k] for k in ks if hints and k in hints]
+    if extra:
+        text = text[:-1] + ": " + "; ".join(dict.fromkeys(extra)) + "."
     return [text]
 
 
@@ -255,10 +288,8 @@ def quota_table(
     -------
     pandas.DataFrame
         Indexed by group: ``wanted``, ``needed`` (``ceil(min_share *
-        wanted)``, see :mod:`alummatch.solvers.fair`), ``matched``, ``met``.
+        wanted)``, see :mod:`alummatch.solvers.terms`), ``matched``, ``met``.
     """
-    from alummatch.solvers.fair import group_index, required_slots
-
     labels, index = group_index(problem, quota)
     k = len(labels)
     member = index >= 0

@@ -26,12 +26,13 @@ from alummatch.constraints.rules import (
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.profiles import FORMATS
 from alummatch.scoring.availability import OverlapIndex
-from alummatch.scoring.base import BoolArray, IndexArray, PairTable, Rule, RuleMask
+from alummatch.scoring.base import BoolArray, IndexArray, Rule, RuleMask
 from alummatch.scoring.expectations import (
     FORMAT_OK_DIFFERENT_LOCATION,
     FORMAT_OK_SAME_LOCATION,
     location_codes,
 )
+from alummatch.scoring.tables import PairTable
 
 if TYPE_CHECKING:
     from alummatch.profiles import Cohort

@@ -28,12 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from alummatch.constraints.fairness import (
-    BalancedLoad,
-    GroupQuota,
-    ScoreParity,
-    mentee_groups,
-)
+from alummatch.constraints.fairness import GroupQuota, ScoreParity, mentee_groups
 from alummatch.problem import MatchingProblem
 from alummatch.solvers.base import Task
 
@@ -42,7 +37,6 @@ __all__ = [
     "group_index",
     "group_needs",
     "load_penalty",
-    "load_weight",
     "pinned_load",
     "required_slots",
 ]
@@ -133,11 +127,6 @@ def group_needs(task: Task, quota: GroupQuota) -> GroupNeeds:
         residual_need=np.maximum(need - pinned, 0),
         residual_demand=_per_group(index, task.demand.astype(np.int64), k),
     )
-
-
-def load_weight(task: Task) -> float:
-    """Sum of the weights of the task's ``BalancedLoad`` constraints."""
-    return float(sum(c.weight for c in task.constraints if isinstance(c, BalancedLoad)))
 
 
 def pinned_load(task: Task) -> NDArray[np.int64]:

@@ -1,0 +1,200 @@
+"""From a validated request to a :class:`~alummatch.solvers.base.Task`.
+
+Every constraint is read through the extension points of
+:mod:`alummatch.constraints.base`, never by its type:
+
+- a *pair filter* (``removed(problem)``) removes pairs from the allowed mask,
+  for every solver, and is remembered by its label so that a mentee it leaves
+  without a mentor is told which filter did it;
+- a *pinning* (``pinned(problem)``) fixes pairs up front: capacities,
+  demands and minimum loads shrink by them, and a pinned pair that a rule or
+  a filter forbids makes the request infeasible, in words;
+- everything else is left for the solver, whose own table says whether it
+  can encode it.
+
+One object may be both a filter and a pinning (history: active pairs are
+kept, past pairs never return). A constraint may also report figures with
+``info(problem) -> dict``; they reach ``result.info``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from alummatch.errors import InputProblem, InvalidInputError
+from alummatch.problem import MatchingProblem
+from alummatch.solvers.base import Task, constraint_name, usable_capacity
+
+__all__ = ["Request", "constraint_labels", "make_task"]
+
+
+def constraint_labels(constraints: Sequence[object]) -> tuple[str, ...]:
+    """Each constraint's name, with its position in the request when names repeat.
+
+    Examples
+    --------
+    >>> from alummatch.constraints import Forbidden, MinScore
+    >>> constraint_labels([Forbidden([]), MinScore(0.2), Forbidden([])])
+    ('Forbidden (constraint 1)', 'MinScore(0.2)', 'Forbidden (constraint 3)')
+    """
+    names = [constraint_name(c) for c in constraints]
+    seen = Counter(names)
+    return tuple(
+        f"{name} (constraint {k + 1})" if seen[name] > 1 else name
+        for k, name in enumerate(names)
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Request:
+    """A request reduced for a solver, with what the engine needs to explain it.
+
+    Attributes
+    ----------
+    task : Task
+    removed : tuple of (label, mask)
+        The pairs each pair filter removed (of those the problem allowed).
+    diagnosis : tuple of str
+        Why the pinned pairs cannot hold, when they cannot.
+    info : dict
+        Figures reported by the constraints (``info(problem)``).
+    """
+
+    task: Task
+    removed: tuple[tuple[str, NDArray[np.bool_]], ...] = ()
+    diagnosis: tuple[str, ...] = ()
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def _as_mask(value: object, problem: MatchingProblem, label: str) -> NDArray[np.bool_]:
+    mask = np.asarray(value)
+    if mask.shape != problem.shape or mask.dtype != np.bool_:
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    label,
+                    "removed",
+                    f"expected a boolean array of shape {problem.shape}, got "
+                    f"{mask.dtype} of shape {mask.shape}",
+                )
+            ]
+        )
+    return mask
+
+
+def _as_pairs(value: object, problem: MatchingProblem, label: str) -> NDArray[np.intp]:
+    raw = np.asarray(value)
+    if raw.size == 0:
+        return np.empty((0, 2), dtype=np.intp)
+    n, m = problem.shape
+    if (
+        raw.ndim != 2
+        or raw.shape[1] != 2
+        or raw.dtype.kind not in "iu"
+        or (raw < 0).any()
+        or (raw[:, 0] >= n).any()
+        or (raw[:, 1] >= m).any()
+    ):
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    label,
+                    "pinned",
+                    "expected an integer array of shape (k, 2) with mentee indices "
+                    f"in [0, {n}) and mentor indices in [0, {m}), got {raw.dtype} "
+                    f"of shape {raw.shape}",
+                )
+            ]
+        )
+    return raw.astype(np.intp)
+
+
+def make_task(
+    problem: MatchingProblem,
+    objective: str,
+    constraints: Sequence[object],
+    time_limit: float | None,
+    seed: int,
+) -> Request:
+    """Reduce a validated request to a task (see the module docstring)."""
+    labels = constraint_labels(constraints)
+    allowed = np.array(problem.allowed, copy=True)
+    removed: list[tuple[str, NDArray[np.bool_]]] = []
+    pins: list[tuple[str, NDArray[np.intp]]] = []
+    rest: list[object] = []
+    rest_labels: list[str] = []
+    info: dict[str, Any] = {}
+    for c, label in zip(constraints, labels, strict=True):
+        handled = False
+        if callable(getattr(c, "removed", None)):
+            mask = _as_mask(c.removed(problem), problem, label)  # type: ignore[attr-defined]
+            removed.append((label, mask & allowed))
+            allowed &= ~mask
+            handled = True
+        if callable(getattr(c, "pinned", None)):
+            pins.append((label, _as_pairs(c.pinned(problem), problem, label)))  # type: ignore[attr-defined]
+            handled = True
+        if callable(getattr(c, "info", None)):
+            info.update(c.info(problem))  # type: ignore[attr-defined]
+        if not handled:
+            rest.append(c)
+            rest_labels.append(label)
+    diagnosis: list[str] = []
+    fixed = (
+        np.unique(np.concatenate([p for _, p in pins]), axis=0)
+        if pins
+        else np.empty((0, 2), dtype=np.intp)
+    ).astype(np.intp)
+    tee_ids, tor_ids = problem.mentee_ids, problem.mentor_ids
+    for a, b in fixed:
+        pair = f"pinned pair ({tee_ids[a]}, {tor_ids[b]})"
+        if not problem.allowed[a, b]:
+            diagnosis.append(f"{pair} is not allowed by the problem's rules.")
+            continue
+        for label, mask in removed:
+            if mask[a, b]:
+                diagnosis.append(f"{pair} is removed by {label}.")
+    n, m = problem.shape
+    pin_t = np.bincount(fixed[:, 0], minlength=n).astype(np.int64)
+    pin_r = np.bincount(fixed[:, 1], minlength=m).astype(np.int64)
+    for j in np.nonzero(pin_r > problem.mentor_capacity)[0]:
+        diagnosis.append(
+            f"mentor {tor_ids[j]} has {int(pin_r[j])} pinned mentees but capacity "
+            f"{int(problem.mentor_capacity[j])}."
+        )
+    for i in np.nonzero(pin_t > problem.mentee_demand)[0]:
+        diagnosis.append(
+            f"mentee {tee_ids[i]} has {int(pin_t[i])} pinned mentors but wants only "
+            f"{int(problem.mentee_demand[i])}."
+        )
+    if fixed.size:
+        allowed[fixed[:, 0], fixed[:, 1]] = False
+    min_load = np.maximum(problem.mentor_min_load - pin_r, 0)
+    capacity, demand = usable_capacity(
+        allowed,
+        np.maximum(problem.mentor_capacity - pin_r, 0),
+        min_load,
+        np.maximum(problem.mentee_demand - pin_t, 0),
+    )
+    task = Task(
+        problem=problem,
+        objective=objective,
+        allowed=allowed,
+        capacity=capacity,
+        min_load=min_load,
+        demand=demand,
+        fixed=fixed,
+        constraints=tuple(rest),
+        time_limit=time_limit,
+        seed=int(seed),
+        labels=tuple(rest_labels),
+    )
+    return Request(
+        task=task, removed=tuple(removed), diagnosis=tuple(diagnosis), info=info
+    )

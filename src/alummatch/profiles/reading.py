@@ -1,0 +1,376 @@
+"""Reading and validating profile records: CSV files, DataFrames, dicts.
+
+Every record is validated and the two sides are checked together (duplicate
+ids, empty sides, preferred ids that do not exist); every problem found is
+collected into one :class:`~alummatch.errors.InvalidInputError`, never the
+first one only. Columns are the field names; columns that are not fields
+become ``attributes``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from alummatch.errors import InputProblem, InvalidInputError
+from alummatch.profiles.models import (
+    LIST_FIELDS,
+    REQUIRED_COLUMNS,
+    Mentee,
+    Mentor,
+    Profile,
+    _split,
+)
+
+__all__: list[str] = []
+
+_T = TypeVar("_T")
+
+
+# --------------------------------------------------------------------------- #
+# error conversion
+# --------------------------------------------------------------------------- #
+def _message(err: Mapping[str, Any]) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a profile field"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"expected a whole number, got {value!r}"
+    if kind == "greater_than_equal":
+        return f"must be >= {ctx.get('ge')}, got {value!r}"
+    if kind == "less_than_equal":
+        return f"must be <= {ctx.get('le')}, got {value!r}"
+    if kind in ("too_short", "string_too_short"):
+        return "must not be empty"
+    if kind in ("string_type", "str_type"):
+        return f"expected text, got {type(value).__name__}"
+    msg = str(err.get("msg", "invalid value"))
+    return msg[0].lower() + msg[1:] if msg else "invalid value"
+
+
+def _convert(
+    exc: ValidationError, where: str, skip_missing: frozenset[str]
+) -> list[InputProblem]:
+    out: list[InputProblem] = []
+    for err in exc.errors(include_url=False):
+        loc = err["loc"]
+        field = str(loc[0]) if loc else ""
+        if err["type"] == "missing" and field in skip_missing:
+            continue
+        msg = _message(err)
+        if len(loc) > 1 and isinstance(loc[1], int):
+            msg = f"item {loc[1] + 1}: {msg}"
+        elif len(loc) > 1:
+            field = ".".join(str(x) for x in loc)
+        out.append(InputProblem(where, field, msg))
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# record validation
+# --------------------------------------------------------------------------- #
+_Row = tuple[str, Any]  # (location label, record: dict or model)
+
+
+def _raw_id(record: Any) -> str | None:
+    rid = (
+        record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
+    )
+    if rid is None or (isinstance(rid, float) and math.isnan(rid)):
+        return None
+    text = str(rid).strip()
+    return text or None
+
+
+def _with_id(where: str, record: Any) -> str:
+    rid = _raw_id(record)
+    return f"{where} (id {rid!r})" if rid is not None else where
+
+
+def _validate_side(
+    model: type[_T],
+    rows: Sequence[_Row],
+    skip_missing: frozenset[str],
+    problems: list[InputProblem],
+) -> list[_T]:
+    out: list[_T] = []
+    for where, record in rows:
+        if isinstance(record, model):
+            out.append(record)
+            continue
+        label = _with_id(where, record)
+        if isinstance(record, BaseModel):
+            record = record.model_dump()
+        if not isinstance(record, Mapping):
+            problems.append(
+                InputProblem(label, "", f"expected a {model.__name__} or a dict")
+            )
+            continue
+        try:
+            out.append(model.model_validate(dict(record)))  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            problems.extend(_convert(exc, label, skip_missing))
+    return out
+
+
+def _cross_checks(
+    side: str,
+    side_label: str,
+    rows: Sequence[_Row],
+    pref_field: str,
+    other_ids: set[str],
+    other_side: str,
+    problems: list[InputProblem],
+) -> None:
+    if not rows:
+        problems.append(
+            InputProblem(
+                side_label, "", f"no {side}: a cohort needs at least one {side[:-1]}"
+            )
+        )
+    first: dict[str, str] = {}
+    for where, record in rows:
+        rid = _raw_id(record)
+        if rid is None:
+            continue
+        if rid in first:
+            problems.append(
+                InputProblem(
+                    _with_id(where, record),
+                    "id",
+                    f"duplicate id {rid!r} (first at {first[rid]})",
+                )
+            )
+        else:
+            first[rid] = where
+        prefs = (
+            record.get(pref_field)
+            if isinstance(record, Mapping)
+            else getattr(record, pref_field, None)
+        )
+        prefs = _split(prefs)
+        if isinstance(prefs, Iterable) and not isinstance(prefs, str | bytes):
+            unknown = [str(p).strip() for p in prefs if str(p).strip() not in other_ids]
+            if unknown:
+                problems.append(
+                    InputProblem(
+                        _with_id(where, record),
+                        pref_field,
+                        f"unknown {other_side[:-1]} id(s): "
+                        f"{', '.join(repr(u) for u in unknown)}",
+                    )
+                )
+
+
+def _build(
+    mentor_rows: Sequence[_Row],
+    mentee_rows: Sequence[_Row],
+    *,
+    labels: tuple[str, str],
+    reference_week: dt.date,
+    missing: Mapping[str, frozenset[str]] | None = None,
+    problems: list[InputProblem] | None = None,
+) -> tuple[tuple[Mentor, ...], tuple[Mentee, ...]]:
+    problems = list(problems or [])
+    missing = missing or {}
+    tors = _validate_side(
+        Mentor, mentor_rows, missing.get("mentors", frozenset()), problems
+    )
+    tees = _validate_side(
+        Mentee, mentee_rows, missing.get("mentees", frozenset()), problems
+    )
+    tor_ids = {r for _, rec in mentor_rows if (r := _raw_id(rec)) is not None}
+    tee_ids = {r for _, rec in mentee_rows if (r := _raw_id(rec)) is not None}
+    _cross_checks(
+        "mentors",
+        labels[0],
+        mentor_rows,
+        "preferred_mentees",
+        tee_ids,
+        "mentees",
+        problems,
+    )
+    _cross_checks(
+        "mentees",
+        labels[1],
+        mentee_rows,
+        "preferred_mentors",
+        tor_ids,
+        "mentors",
+        problems,
+    )
+    if not isinstance(reference_week, dt.date) or reference_week.weekday() != 0:
+        problems.append(
+            InputProblem(
+                "reference_week", "", f"expected a Monday date, got {reference_week!r}"
+            )
+        )
+    if problems:
+        raise InvalidInputError(problems)
+    return tuple(tors), tuple(tees)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    return value is pd.NA or value is pd.NaT
+
+
+def _frame_rows(
+    df: pd.DataFrame, model: type[Profile], name: str, label: Callable[[Any], str]
+) -> tuple[list[_Row], frozenset[str], list[InputProblem]]:
+    problems: list[InputProblem] = []
+    if not isinstance(df, pd.DataFrame):
+        problems.append(
+            InputProblem(
+                name, "", f"expected a pandas DataFrame, got {type(df).__name__}"
+            )
+        )
+        return [], frozenset(), problems
+    cols = [str(c).strip() for c in df.columns]
+    dup_cols = sorted({c for c in cols if cols.count(c) > 1})
+    for c in dup_cols:
+        problems.append(InputProblem(name, c, "column appears more than once"))
+    missing = frozenset(c for c in REQUIRED_COLUMNS if c not in cols)
+    for c in REQUIRED_COLUMNS:
+        if c in missing:
+            problems.append(InputProblem(name, c, "required column is missing"))
+    fields = set(model.model_fields) - {"attributes"}
+    rows: list[_Row] = []
+    values = df.astype(object).to_numpy(dtype=object)
+    for pos, index_label in enumerate(df.index):
+        record: dict[str, Any] = {}
+        attributes: dict[str, Any] = {}
+        for col, value in zip(cols, values[pos], strict=True):
+            if col == "attributes" and isinstance(value, Mapping):
+                attributes.update(value)
+                continue
+            if _is_missing(value):
+                continue
+            if isinstance(value, np.generic):
+                value = value.item()
+            if isinstance(value, str):
+                value = value.strip()
+            if col in fields:
+                if col in LIST_FIELDS and isinstance(value, np.ndarray):
+                    value = value.tolist()
+                record[col] = value
+            else:
+                attributes[col] = value
+        if attributes:
+            record["attributes"] = attributes
+        rows.append((label((pos, index_label)), record))
+    return rows, missing, problems
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[InputProblem]]:
+    """Read one CSV file as text cells, indexed by the line each row starts on.
+
+    Returns the table (empty, with the required columns, when the file cannot
+    be read as a table) and the problems found. Missing files raise
+    ``OSError`` as usual.
+    """
+    name = path.name
+    empty = pd.DataFrame(columns=list(REQUIRED_COLUMNS))
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    line = 1
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            for cells in reader:
+                if any(c.strip() for c in cells):
+                    rows.append(cells)
+                    lines.append(line)
+                line = reader.line_num + 1
+        except UnicodeDecodeError as exc:
+            return empty, [
+                InputProblem(
+                    name,
+                    "",
+                    f"not UTF-8 text (undecodable byte 0x{exc.object[exc.start]:02x} "
+                    f"near line {line}); save the file as 'CSV UTF-8'",
+                )
+            ]
+        except csv.Error as exc:
+            return empty, [
+                InputProblem(f"{name} row {line}", "", f"not a valid CSV: {exc}")
+            ]
+    if not rows:
+        return empty, [InputProblem(name, "", "the file is empty")]
+    header = [h.strip() for h in rows[0]]
+    width = len(header)
+    problems: list[InputProblem] = []
+    body: list[list[str]] = []
+    index: list[int] = []
+    for cells, at in zip(rows[1:], lines[1:], strict=True):
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            problems.append(
+                InputProblem(
+                    f"{name} row {at}",
+                    "",
+                    f"has {len(cells)} cells but the header has {width} columns",
+                )
+            )
+            continue
+        body.append(cells[:width] + [""] * (width - len(cells)))
+        index.append(at)
+    keep = []
+    for k, col in enumerate(header):
+        if col:
+            keep.append(k)
+        elif any(r[k].strip() for r in body):
+            problems.append(
+                InputProblem(name, f"column {k + 1}", "has values but no header name")
+            )
+    frame = pd.DataFrame(
+        [[r[k] for k in keep] for r in body],
+        columns=[header[k] for k in keep],
+        index=index,
+        dtype=object,
+    )
+    return frame, problems
+
+
+def _cell(name: str, value: Any) -> Any:
+    if name in LIST_FIELDS:
+        items = sorted(value) if isinstance(value, frozenset) else list(value)
+        return ";".join(items) if items else None
+    return value
+
+
+def _frame(records: Sequence[Profile], model: type[Profile]) -> pd.DataFrame:
+    fields = [f for f in model.model_fields if f != "attributes"]
+    data: dict[str, list[Any]] = {
+        f: [_cell(f, getattr(r, f)) for r in records] for f in fields
+    }
+    attr_names = sorted({k for r in records for k in r.attributes})
+    clash = [a for a in attr_names if a in data]
+    if clash:  # pragma: no cover - extra="forbid" keeps names apart
+        raise ValueError(f"attribute names clash with fields: {clash}")
+    frame = pd.DataFrame(data, columns=fields)
+    for name in attr_names:
+        col = np.empty(len(records), dtype=object)
+        col[:] = [r.attributes.get(name) for r in records]
+        frame[name] = pd.Series(col, dtype=object)
+    if "graduation_year" in frame:
+        frame["graduation_year"] = frame["graduation_year"].astype("Int64")
+    return frame

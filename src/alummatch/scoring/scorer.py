@@ -1,0 +1,229 @@
+"""The :class:`Scorer`: named criteria combined by weight.
+
+Like scikit-learn's ``FeatureUnion(transformer_list, transformer_weights)``,
+the scorer keeps each criterion so that any pair's score can be split into its
+components and explained.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
+
+import numpy as np
+from numpy.typing import NDArray
+
+from alummatch.errors import InputProblem, InvalidInputError
+from alummatch.scoring.base import Criterion, IndexArray, PairCriterion, clone
+
+if TYPE_CHECKING:
+    from alummatch.profiles import Cohort
+
+__all__ = ["Scorer"]
+
+
+def _pair_scores(
+    criterion: Criterion, mentee_idx: IndexArray, mentor_idx: IndexArray
+) -> NDArray[np.float64]:
+    """Pair scores by ``score_pairs`` when the criterion has it, else by rows."""
+    if isinstance(criterion, PairCriterion):
+        return np.asarray(criterion.score_pairs(mentee_idx, mentor_idx), np.float64)
+    out = np.empty(mentee_idx.shape, dtype=np.float64)
+    rows, inverse = np.unique(mentee_idx, return_inverse=True)
+    inverse = inverse.ravel()
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(0, rows.size + 256, 256))
+    for b, start in enumerate(range(0, rows.size, 256)):
+        block = np.asarray(
+            criterion.score(rows[start : start + 256].astype(np.intp)),
+            dtype=np.float64,
+        )
+        sel = order[bounds[b] : bounds[b + 1]]
+        out[sel] = block[inverse[sel] - start, mentor_idx[sel]]
+    return out
+
+
+def _check_fitted(obj: object, attr: str) -> None:
+    if not hasattr(obj, attr):
+        raise RuntimeError(f"{type(obj).__name__} is not fitted; call fit(cohort)")
+
+
+class Scorer:
+    """Named criteria combined by weight; keeps each component for explanations.
+
+    Parameters
+    ----------
+    criteria : sequence of Criterion
+        Criteria with distinct ``name``.
+    weights : mapping of str to float, optional
+        Weight of each criterion by name (>= 0, not all 0); equal weights by
+        default. Weights are normalised to sum to 1, so that the combined
+        score stays in [0, 1].
+    priority_factor : float
+        Factor applied to the weight of a mentee's ``priority`` criterion
+        before renormalising that mentee's weights (2 = counts double).
+
+    Attributes
+    ----------
+    criteria_ : tuple of Criterion
+        Fitted copies of the criteria (the given ones are left untouched).
+    names_ : tuple of str
+    weights_ : ndarray of float64, shape (n_criteria,)
+        Normalised base weights.
+    row_weights_ : ndarray of float32, shape (n_mentees, n_criteria)
+        Each mentee's weights after priority, summing to 1.
+
+    Examples
+    --------
+    >>> from alummatch.scoring import IndustryCriterion, GoalsCriterion
+    >>> s = Scorer([IndustryCriterion(), GoalsCriterion()], {"industry": 3})
+    >>> s.weights
+    {'industry': 3}
+    """
+
+    def __init__(
+        self,
+        criteria: Sequence[Criterion],
+        weights: Mapping[str, float] | None = None,
+        *,
+        priority_factor: float = 2.0,
+    ) -> None:
+        self.criteria = criteria
+        self.weights = weights
+        self.priority_factor = priority_factor
+
+    def _validate(self) -> tuple[tuple[str, ...], NDArray[np.float64]]:
+        problems: list[InputProblem] = []
+        names = tuple(str(c.name) for c in self.criteria)
+        if not names:
+            problems.append(
+                InputProblem("criteria", "", "needs at least one criterion")
+            )
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            problems.append(InputProblem("criteria", "", f"duplicate names: {dup}"))
+        given = dict(self.weights or {})
+        unknown = sorted(set(given) - set(names))
+        if unknown:
+            problems.append(
+                InputProblem(
+                    "weights", "", f"unknown criteria {unknown}; known: {list(names)}"
+                )
+            )
+        w = np.array([float(given.get(n, 1.0)) for n in names], dtype=np.float64)
+        if not np.all(np.isfinite(w)) or np.any(w < 0):
+            problems.append(
+                InputProblem("weights", "", "weights must be finite and >= 0")
+            )
+        elif names and w.sum() <= 0:
+            problems.append(InputProblem("weights", "", "weights must not all be 0"))
+        pf = self.priority_factor
+        if not (isinstance(pf, int | float) and math.isfinite(pf) and pf > 0):
+            problems.append(
+                InputProblem(
+                    "priority_factor", "", f"must be a positive number, got {pf!r}"
+                )
+            )
+        if problems:
+            raise InvalidInputError(problems)
+        return names, w / w.sum()
+
+    def fit(self, cohort: Cohort) -> Self:
+        """Fit copies of the criteria and each mentee's weights; return ``self``.
+
+        Raises
+        ------
+        InvalidInputError
+            For duplicate criterion names, unknown weight names, negative or
+            all-zero weights.
+        """
+        names, w = self._validate()
+        self.names_ = names
+        self.weights_ = w
+        self.criteria_ = tuple(clone(c).fit(cohort) for c in self.criteria)
+        rw = np.tile(w, (cohort.n_mentees, 1))
+        lookup = {n: k for k, n in enumerate(names)}
+        prio = np.fromiter(
+            (
+                lookup.get(p, -1) if p else -1
+                for p in cohort.values("mentees", "priority")
+            ),
+            dtype=np.intp,
+            count=cohort.n_mentees,
+        )
+        rows = np.nonzero(prio >= 0)[0]
+        rw[rows, prio[rows]] *= float(self.priority_factor)
+        rw /= rw.sum(axis=1, keepdims=True)
+        self.row_weights_ = rw.astype(np.float32)
+        self.active_ = tuple(int(k) for k in np.nonzero(rw.max(axis=0) > 0)[0])
+        self.n_mentors_ = cohort.n_mentors
+        return self
+
+    def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:
+        """Combined scores of the given mentees against every mentor.
+
+        Returns
+        -------
+        ndarray of float32, shape (len(mentee_idx), n_mentors)
+            In [0, 1].
+        """
+        _check_fitted(self, "criteria_")
+        idx = np.asarray(mentee_idx, dtype=np.intp)
+        out = np.zeros((idx.size, self.n_mentors_), dtype=np.float32)
+        rw = self.row_weights_[idx]
+        for k in self.active_:
+            part = self.criteria_[k].score(idx)
+            if np.shape(part) != out.shape:
+                raise ValueError(
+                    f"criterion {self.names_[k]!r} returned scores of shape "
+                    f"{np.shape(part)}; expected {out.shape} (mentees x mentors)"
+                )
+            col = rw[:, k : k + 1]
+            w: Any = col[0, 0] if col.size and np.all(col == col[0, 0]) else col
+            if part.dtype == np.float32 and part.flags.writeable:
+                np.multiply(part, w, out=part)
+                out += part
+            else:
+                out += (part * w).astype(np.float32, copy=False)
+        np.clip(out, 0.0, 1.0, out=out)
+        return out
+
+    def pair_components(
+        self, mentee_idx: IndexArray, mentor_idx: IndexArray
+    ) -> dict[str, NDArray[np.float64]]:
+        """Per-criterion scores of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
+        _check_fitted(self, "criteria_")
+        i = np.asarray(mentee_idx, dtype=np.intp)
+        j = np.asarray(mentor_idx, dtype=np.intp)
+        return {
+            n: _pair_scores(c, i, j)
+            for n, c in zip(self.names_, self.criteria_, strict=True)
+        }
+
+    def pair_scores(
+        self, mentee_idx: IndexArray, mentor_idx: IndexArray
+    ) -> NDArray[np.float64]:
+        """Combined scores of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
+        comps = self.pair_components(mentee_idx, mentor_idx)
+        rw = self.row_weights_[np.asarray(mentee_idx, dtype=np.intp)].astype(np.float64)
+        total = np.zeros(len(rw), dtype=np.float64)
+        for k, n in enumerate(self.names_):
+            total += rw[:, k] * comps[n]
+        return np.clip(total, 0.0, 1.0)
+
+    def explain(self, mentee: int, mentor: int) -> list[str]:
+        """One sentence per criterion: name, score, weight and the facts."""
+        _check_fitted(self, "criteria_")
+        i = np.array([mentee], dtype=np.intp)
+        j = np.array([mentor], dtype=np.intp)
+        out = []
+        for k, (n, c) in enumerate(zip(self.names_, self.criteria_, strict=True)):
+            s = float(_pair_scores(c, i, j)[0])
+            w = float(self.row_weights_[mentee, k])
+            out.append(f"{n} {s:.2f} (weight {w:.2f}): {c.explain(mentee, mentor)}")
+        return out
+
+    def __repr__(self) -> str:
+        names = [getattr(c, "name", type(c).__name__) for c in self.criteria]
+        return f"Scorer({names}, weights={self.weights!r})"

@@ -1,0 +1,85 @@
+"""The solver registry: names to instances, and ``auto``'s order.
+
+A plain dict: programs may add their own solver instances under a new name,
+and ``solve(problem, "name")`` then finds them.
+"""
+
+from __future__ import annotations
+
+from alummatch.errors import UnsupportedError
+from alummatch.solvers.base import Solver, Task
+from alummatch.solvers.cpsat import CpSat
+from alummatch.solvers.flow import Flow
+from alummatch.solvers.greedy import Greedy
+from alummatch.solvers.hungarian import Hungarian
+from alummatch.solvers.milp import Milp
+from alummatch.solvers.stable import Stable
+
+__all__ = [
+    "AUTO_ORDER",
+    "REGISTRY",
+    "ensure_supported",
+    "get_solver",
+    "pick_solver",
+    "supporting_solvers",
+]
+
+REGISTRY: dict[str, Solver] = {
+    "greedy": Greedy(),
+    "hungarian": Hungarian(),
+    "flow": Flow(),
+    "cpsat": CpSat(),
+    "milp": Milp(),
+    "stable": Stable(),
+}
+"""Solver instances by registry name."""
+
+AUTO_ORDER: list[str] = ["flow", "hungarian", "cpsat"]
+"""Exact solvers tried by ``auto``, fastest first."""
+
+
+def get_solver(solver: str | Solver) -> Solver:
+    """Resolve a registry name (not ``auto``) or pass a solver instance through."""
+    if isinstance(solver, str):
+        try:
+            return REGISTRY[solver]
+        except KeyError:
+            names = ", ".join(sorted([*REGISTRY, "auto"]))
+            raise ValueError(
+                f"unknown solver {solver!r}; choose one of: {names}"
+            ) from None
+    if not isinstance(solver, Solver):
+        raise TypeError(f"solver must be a name or a Solver instance, got {solver!r}")
+    return solver
+
+
+def supporting_solvers(task: Task) -> list[str]:
+    """Registry names of the solvers that can honour ``task``."""
+    return [name for name, s in REGISTRY.items() if s.unsupported(task) is None]
+
+
+def ensure_supported(solver: Solver, task: Task) -> None:
+    """Raise :class:`UnsupportedError` when ``solver`` cannot honour ``task``."""
+    reason = solver.unsupported(task)
+    if reason is not None:
+        others = [n for n in supporting_solvers(task) if n != solver.name]
+        hint = f"; solvers that can: {', '.join(others)}" if others else ""
+        raise UnsupportedError(f"solver '{solver.name}' cannot {reason}{hint}")
+
+
+def pick_solver(solver: str | Solver, task: Task) -> Solver:
+    """The solver for ``task``: ``auto``'s choice, or the one named, if it can."""
+    if solver == "auto":
+        for name in AUTO_ORDER:
+            cand = REGISTRY.get(name)
+            if cand is not None and cand.unsupported(task) is None:
+                return cand
+        reasons = "; ".join(
+            f"{name}: cannot {REGISTRY[name].unsupported(task)}"
+            for name in AUTO_ORDER
+            if name in REGISTRY
+        )
+        raise UnsupportedError(f"no exact solver supports this request ({reasons})")
+    chosen = get_solver(solver)
+    ensure_supported(chosen, task)
+    return chosen
