@@ -97,6 +97,7 @@ from alummatch.solvers.base import (
 from alummatch.solvers.diagnosis import MIN_LOADS, explain_conflict
 from alummatch.solvers.flow import Flow
 from alummatch.solvers.greedy import Greedy
+from alummatch.solvers.repair import repair_parity
 from alummatch.solvers.scaling import scale_factor, scale_scores
 from alummatch.solvers.terms import (
     group_index,
@@ -180,8 +181,9 @@ class CpSat:
         )
         start = _warm_start(task, model) if self.warm_start else None
         whole = start is not None and start.whole
+        optimal = start is not None and start.optimal
         first = 0
-        if whole and start is not None and start.levels is not None:
+        if optimal and start is not None and start.levels is not None:
             # Flow's exact coverage and bottleneck answer the first stages.
             coverage, threshold = start.levels
             model.fix_coverage(coverage)
@@ -202,6 +204,14 @@ class CpSat:
                 best = hint = outcome
                 best_stage = stage
                 continue
+            if best is not None and model.stage_value(
+                stage, best
+            ) >= model.trivial_bound(stage):
+                # The matching in hand meets a bound that needs no search
+                # (e.g. every seat filled): the stage is solved.
+                model.fix_level(stage, _full(model, best))
+                best_stage = stage
+                continue
             model.set_objective(stage)
             if hint is not None:
                 model.set_hint(hint)
@@ -210,7 +220,7 @@ class CpSat:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0.0:
                 return self._stopped(model, task, best, best_stage, None, stage)
-            single = self.deterministic and not whole
+            single = self.deterministic and not optimal
             status, solver = self._run(model, task, remaining, core=single)
             if status == cp_model.INFEASIBLE and k == 0:
                 return SolverOutput(
@@ -430,6 +440,15 @@ class _Start:
     values: NDArray[np.int64]
     whole: bool
     levels: tuple[int, float] | None = None
+    optimal: bool = False
+    """Flow solved the whole request: the start is an optimum."""
+
+
+def _full(model: _Model, values: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Values of every model variable from pair values (the rest zero)."""
+    out = np.zeros(model.n_vars, dtype=np.int64)
+    out[: values.size] = values[: model.n_vars]
+    return out
 
 
 def _warm_start(task: Task, model: _Model) -> _Start | None:
@@ -467,13 +486,28 @@ def _warm_start(task: Task, model: _Model) -> _Start | None:
     ok[ok] = keys[pos[ok]] == chosen[ok]
     values = np.zeros(model.k, dtype=np.int64)
     values[pos[ok]] = 1
+    optimal = whole
+    if not whole and out.status is Status.OPTIMAL:
+        # Flow's optimum of the relaxed request: when it honours what was
+        # left out, it is optimal for the whole request; else dropping a few
+        # pairs may bring parity within its gap (a feasible start).
+        original = values > 0
+        repaired = repair_parity(task, model.tee, model.tor, original)
+        if repaired is not None:
+            optimal = bool(np.array_equal(repaired, original))
+            values = repaired.astype(np.int64)
+            whole = True
     levels = None
-    if whole and task.objective == "maxmin":
+    if out.status is Status.OPTIMAL and task.objective == "maxmin":
+        # Exact for the request when whole; else flow's levels of the relaxed
+        # request (a bound on the bottleneck at the same coverage).
         if "threshold" in out.info:
             levels = (int(out.info["coverage"]), float(out.info["threshold"]))
         elif out.pairs.size == 0:  # nothing can be matched
             levels = (0, float("-inf"))
-    return _Start(values, whole, levels)
+    elif optimal and task.objective == "coverage":
+        levels = (int(out.pairs.shape[0]), float("-inf"))
+    return _Start(values, whole, levels, optimal)
 
 
 class _Model:

@@ -62,6 +62,7 @@ from alummatch.solvers.base import (
     unencoded,
 )
 from alummatch.solvers.diagnosis import MIN_LOADS, explain_conflict
+from alummatch.solvers.repair import repair_parity
 from alummatch.solvers.terms import (
     group_index,
     group_needs,
@@ -83,7 +84,11 @@ class Milp:
     Parameters
     ----------
     presolve : bool
-        Let HiGHS presolve each model.
+        Let HiGHS presolve each model. Off by default: on the parity and
+        quota models of this module HiGHS's presolve cost more than it saved
+        and could overrun the time limit several-fold (200 x 80 with
+        ``ScoreParity``: optimal in 3.4 s without it; stopped after 19 s with
+        a 10 s limit with it).
     warm_start : bool
         Keep ``flow``'s optimum as the answer in hand when ``flow`` can honour
         the whole request (scipy's ``milp`` takes no starting solution), so a
@@ -91,7 +96,7 @@ class Milp:
         flow's exact coverage and bottleneck.
     """
 
-    presolve: bool = True
+    presolve: bool = False
     warm_start: bool = True
     name: str = "milp"
     exact: bool = True
@@ -131,6 +136,16 @@ class Milp:
                     first = stages.index("total")
         best_stage = stages[first]
         for stage in stages[first:]:
+            if (
+                stage == "coverage"
+                and best is not None
+                and int(best.sum())
+                >= min(int(task.demand.sum()), int(task.capacity.sum()))
+            ):
+                # Every slot or every seat taken: no search can do better.
+                model.fix_level(stage, best)
+                best_stage = stage
+                continue
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0.0:
                 return model.stopped(best, None, stage)
@@ -171,21 +186,39 @@ def _flow_start(
     from alummatch.solvers.flow import Flow
 
     flow = Flow()
-    if model.k == 0 or flow.unsupported(task) is not None:
+    if model.k == 0:
         return None
-    out = flow.solve(replace(task, time_limit=None))
+    parity = [c for c in task.constraints if isinstance(c, ScoreParity)]
+    relaxed = replace(task, time_limit=None)
+    if parity and flow.unsupported(task) is not None:
+        keep = tuple(c for c in task.constraints if not isinstance(c, ScoreParity))
+        labels = tuple(
+            task.label(k)
+            for k, c in enumerate(task.constraints)
+            if not isinstance(c, ScoreParity)
+        )
+        relaxed = replace(relaxed, constraints=keep, labels=labels)
+    if flow.unsupported(relaxed) is not None:
+        return None
+    out = flow.solve(relaxed)
     if out.status is not Status.OPTIMAL:
         return None
     m = task.allowed.shape[1]
     keys = model.tee.astype(np.int64) * m + model.tor
     picked = out.pairs[:, 0].astype(np.int64) * m + out.pairs[:, 1]
     chosen = np.isin(keys, picked)
+    if relaxed.constraints != task.constraints:
+        # Flow's optimum without parity, repaired: feasible, not optimal.
+        repaired = repair_parity(task, model.tee, model.tor, chosen)
+        return None if repaired is None else (repaired, None)
     levels = None
     if task.objective == "maxmin":
         if "threshold" in out.info:
             levels = (int(out.info["coverage"]), float(out.info["threshold"]))
         else:
             levels = (0, float("-inf"))
+    elif task.objective == "coverage":  # flow's coverage is exact
+        levels = (int(out.pairs.shape[0]), float("-inf"))
     return chosen, levels
 
 
