@@ -17,7 +17,7 @@ from tests.fairbrute import key_of
 from tests.keys import assert_same_key
 from tests.strategies import problems, tiny_problems
 
-CPSAT = CpSat(workers=1)
+CPSAT = CpSat(workers=1, warm_start=False)  # the model itself, not flow's answer
 
 
 def test_registered_last_in_auto() -> None:

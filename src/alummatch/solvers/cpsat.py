@@ -75,6 +75,7 @@ explained in numbers by :func:`alummatch.solvers.diagnosis.explain_conflict`.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -131,16 +132,20 @@ class CpSat:
     log : bool
         Let CP-SAT log its search progress (to standard output).
     warm_start : bool
-        Start the search from a quick matching: ``flow``'s optimum of the
+        When ``flow``'s exact optimum of the request, or of the request
+        without what flow cannot encode, honours every constraint, it is the
+        optimum and is returned as such without a search. Otherwise start
+        the search from a quick matching: ``flow``'s optimum of the
         request without the constraints it cannot honour (``ScoreParity``, a
-        second ``GroupQuota``), or ``greedy``'s. It is only a hint: CP-SAT
-        repairs or discards it, so the result and its proof are unchanged,
-        but a time-limited solve starts from a good matching.
+        second ``GroupQuota``), repaired for parity by dropping pairs, or
+        ``greedy``'s. It is only a hint and a fallback: a time-limited solve
+        returns at least that matching when it honours every constraint.
+        ``False`` always searches (to test the model itself).
     deterministic : bool
-        Same seed, same pairs, whatever ``workers``: ties between optima go
-        to the warm start when it honours every constraint, and requests
-        without such a warm start (``ScoreParity``, several ``GroupQuota``)
-        run on one worker. ``False`` lets every worker race on those too.
+        Same seed, same pairs, whatever ``workers``: flow's optimum, when it
+        is one, is deterministic, and other requests run on one worker.
+        ``False`` lets every worker race on those too (ties may then differ
+        between runs).
     """
 
     workers: int = 8
@@ -182,6 +187,10 @@ class CpSat:
         start = _warm_start(task, model) if self.warm_start else None
         whole = start is not None and start.whole
         optimal = start is not None and start.optimal
+        if optimal and start is not None:
+            # Flow's exact optimum of the request, or of a relaxation of it,
+            # honours every constraint: it is the optimum. No search needed.
+            return model.output(start.values, Status.OPTIMAL, None, 0.0, stages[-1])
         first = 0
         if optimal and start is not None and start.levels is not None:
             # Flow's exact coverage and bottleneck answer the first stages.
@@ -817,27 +826,36 @@ class _Model:
         for v in low.tolist():
             variables[v].domain[1] = 0
 
-    def key(self, values: NDArray[np.int64]) -> tuple[float, ...]:
-        """The lexicographic objective of a matching, in the problem's units.
+    def key(self, values: NDArray[np.int64], shift: int = 0) -> tuple[float, ...]:
+        """The lexicographic objective of a matching, in the problem's units
+        times ``2**shift`` (exact; a negative shift keeps huge totals finite).
 
         ``(total - load penalty,)``, ``(slots, total - penalty)`` or
         ``(slots, smallest score, total - penalty)``; larger is better.
         """
         chosen = values[: self.k] > 0
         task = self.task
-        vals = task.scores[self.tee[chosen], self.tor[chosen]]
-        net = float(vals.sum()) + self.pin_total
+        vals = np.ldexp(task.scores[self.tee[chosen], self.tor[chosen]], shift)
+        fixed = task.fixed
+        pins = task.scores[fixed[:, 0], fixed[:, 1]] if fixed.size else np.empty(0)
+        net = float(vals.sum()) + float(np.ldexp(pins, shift).sum())
         if self.weight > 0:
             pairs = np.concatenate(
-                [task.fixed, np.stack([self.tee[chosen], self.tor[chosen]], axis=1)]
+                [fixed, np.stack([self.tee[chosen], self.tor[chosen]], axis=1)]
             )
-            net -= load_penalty(task.problem, pairs, self.weight)
+            pen = load_penalty(task.problem, pairs, self.weight)
+            net -= math.ldexp(pen, shift)
         slots = float(chosen.sum())
         if task.objective == "total":
             return (net,)
         if task.objective == "coverage":
             return (slots, net)
-        low = min(float(vals.min(initial=np.inf)), task.fixed_min_score)
+        low = min(
+            float(vals.min(initial=np.inf)),
+            math.ldexp(task.fixed_min_score, shift)
+            if np.isfinite(task.fixed_min_score)
+            else math.inf,
+        )
         return (slots, low, net)
 
     def better(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> bool:
@@ -847,8 +865,10 @@ class _Model:
         equal, so that a tie never depends on summation order.
         """
         tol = 64.0 * np.finfo(np.float64).eps * (self.k + self.task.fixed.shape[0])
-        tol *= max(self.max_abs, 1e-300)
-        for x, y in zip(self.key(a), self.key(b), strict=True):
+        # Keys in units of the largest score (a power of two: exact), so
+        # that totals of huge scores stay finite and tiny ones distinct.
+        shift = -math.frexp(self.max_abs)[1] if self.max_abs > 0 else 0
+        for x, y in zip(self.key(a, shift), self.key(b, shift), strict=True):
             if x > y + tol:
                 return True
             if x < y - tol:
