@@ -31,9 +31,10 @@ then total), ``maxmin`` (slots, then the smallest chosen score capped at the
 smallest pinned score -- found by bisection over the distinct scores, each
 step a single-worker feasibility solve with the pairs below the level
 removed, exact and far faster than optimising it -- then total). The total
-stage maximises ``total - load penalty``. When ``flow`` honours the whole
-request, its optimum is the warm start and, for ``maxmin``, its exact
-coverage and bottleneck are fixed at once, leaving only the total stage.
+stage maximises ``total - load penalty``. When ``flow``'s exact optimum of
+the request, or of the request without what flow cannot encode, honours
+every constraint, it is the optimum and is returned without a search
+(``warm_start=False`` always searches).
 
 Truthful statuses. ``time_limit`` bounds the whole call (warm start and
 model building included); a stage stopped by it returns the best matching in
@@ -46,8 +47,9 @@ returned as ``FEASIBLE`` with a warning; nothing unexpected is ever reported
 as ``TIME_LIMIT`` or ``OPTIMAL``, and a first stage that fails so raises a
 ``RuntimeError`` naming the bug.
 
-Determinism. A tie between the final optimum and a whole warm start goes to
-the warm start (flow is deterministic). Without one (``ScoreParity``,
+Determinism. Flow's optimum, when returned, is deterministic; a tie between
+the final optimum and a warm start honouring everything goes to the warm
+start. Without one (``ScoreParity``,
 several quotas), ``deterministic=True`` (the default) runs CP-SAT on one
 worker, whose search depends on the seed only, so one seed gives one answer
 whatever ``workers`` says; racing workers could return different optima

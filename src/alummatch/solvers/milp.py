@@ -33,8 +33,13 @@ relative gap of ``1e-9``. Integer data (capacities, demands, quotas, slots)
 is met exactly: chosen pairs are read by rounding binaries.
 
 ``time_limit`` bounds the whole call; a stage stopped by it returns the best
-matching in hand (a whole warm start from ``flow``, when ``flow`` can honour
-the request, or the previous stage's optimum) with HiGHS's bound and gap.
+matching in hand with HiGHS's bound and gap. When ``flow``'s exact optimum of
+the request (or of the request without ``ScoreParity``) honours every
+constraint, it is returned as the optimum without a search; otherwise that
+optimum, repaired for parity by dropping pairs, is the matching in hand, so
+a time-limited solve is never worse than it. HiGHS's presolve is off by
+default (see ``Milp``): with it, HiGHS overran a 10 s limit to 19-30 s on a
+200 x 80 parity model.
 """
 
 from __future__ import annotations
