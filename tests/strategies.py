@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from alummatch import MatchingProblem
 
-__all__ = ["problems", "tiny_problems"]
+__all__ = ["problems", "problems_with_history", "tiny_problems"]
 
 
 @st.composite
@@ -127,3 +127,61 @@ def grouped_problems(
         if lab is not None
     }
     return problem, groups
+
+
+@st.composite
+def problems_with_history(
+    draw: st.DrawFn, *, absent_p: float = 0.15, **kwargs: Any
+) -> tuple[MatchingProblem, Any]:
+    """A problem from :func:`problems` and a random history of its people.
+
+    The history spans three terms: past pairs (``completed``, ``ended``,
+    ``declined``; allowed or not), active pairs that fit the problem (allowed,
+    within capacities and demands; some continuing from an earlier term, some
+    made again after an earlier end), and rows naming people who are not in
+    the problem (share ``absent_p``). A ``satisfaction`` outcome (1-5) is
+    blank for about a third of the rows.
+    """
+    import pandas as pd
+
+    from alummatch import History
+
+    kwargs.setdefault("max_demand", 2)
+    problem = draw(problems(**kwargs))
+    n, m = problem.shape
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    tee, tor = problem.mentee_ids, problem.mentor_ids
+    rows: list[tuple[str, str, str, str]] = []
+    cap = problem.mentor_capacity.copy()
+    dem = problem.mentee_demand.copy()
+    active: set[tuple[int, int]] = set()
+    for flat in rng.permutation(n * m):
+        i, j = divmod(int(flat), m)
+        if problem.allowed[i, j] and cap[j] > 0 and dem[i] > 0 and rng.random() < 0.4:
+            active.add((i, j))
+            cap[j] -= 1
+            dem[i] -= 1
+    past: dict[tuple[int, int], str] = {}
+    for flat in rng.permutation(n * m)[: rng.integers(0, n * m + 1)]:
+        i, j = divmod(int(flat), m)
+        past[(i, j)] = str(rng.choice(["completed", "ended", "declined"]))
+    for (i, j), status in past.items():
+        rows.append((tee[i], tor[j], "t1", status))
+    for i, j in sorted(active):
+        if (i, j) not in past and rng.random() < 0.3:
+            rows.append((tee[i], tor[j], "t1", "active"))  # continuing
+        rows.append((tee[i], tor[j], "t2", "active"))
+    for (i, j), status in past.items():  # a later row of some past pairs
+        if (i, j) not in active and rng.random() < 0.2:
+            rows.append((tee[i], tor[j], "t3", status))
+    for k in range(int(rng.binomial(len(rows) + 2, absent_p))):
+        status = str(rng.choice(["active", "completed", "ended", "declined"]))
+        if rng.random() < 0.5:
+            rows.append((f"gone-{k}", tor[rng.integers(m)], "t2", status))
+        else:
+            rows.append((tee[rng.integers(n)], f"gone-{k}", "t2", status))
+    frame = pd.DataFrame(rows, columns=["mentee_id", "mentor_id", "term", "status"])
+    sat = rng.integers(1, 6, size=len(frame)).astype(float)
+    sat[rng.random(len(frame)) < 0.35] = np.nan
+    frame["satisfaction"] = sat
+    return problem, History.from_frame(frame)

@@ -37,3 +37,17 @@ def test_compare_solvers_example_runs(
     for name in ("runtime.png", "price_of_fairness.png", "mentor_loads.png"):
         assert (tmp_path / name).stat().st_size > 1000, name
     assert "plots written to" in capsys.readouterr().out
+
+
+def test_staff_outputs_example_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """examples/staff_outputs.py prints the summary, writes the CSV and report."""
+    monkeypatch.setenv("ALUMMATCH_EXAMPLE_OUT", str(tmp_path))
+    ns = runpy.run_path(str(EXAMPLES / "staff_outputs.py"), run_name="__main__")
+    assert set(ns["pairs"]["status"]) == {"paired", "waiting"}
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "By first_generation" in page
+    out = capsys.readouterr().out
+    assert "students have a mentor" in out
+    assert "report written to" in out

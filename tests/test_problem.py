@@ -103,3 +103,27 @@ def test_preferences_validated() -> None:
     p = MatchingProblem.from_scores(np.zeros((1, 2)), mentee_preferences=[[1]])
     assert p.mentee_preferences is not None
     assert p.mentee_preferences[0].tolist() == [1]
+
+
+def test_replace_scores_drops_the_stale_context() -> None:
+    """New scores are never explained with the old components (a bug once)."""
+    from alummatch import build_problem, solve
+    from alummatch.datasets import load_sample
+
+    p = build_problem(load_sample())
+    assert p.context is not None
+    flat = p.replace(scores=np.full(p.shape, 0.5))
+    assert flat.context is None
+    r = solve(flat, "flow")
+    assert all(pair.components == {} for pair in r.pairs)
+    assert all(pair.score == 0.5 for pair in r.pairs)
+    kept = p.replace(mentor_capacity=2)
+    assert kept.context is p.context  # capacities do not change the facts
+
+
+def test_solver_figures_reach_the_result() -> None:
+    """What a solver reports in its output's info is in ``result.info``."""
+    from alummatch import solve
+
+    r = solve(MatchingProblem.from_scores([[0.9, 0.2], [0.8, 0.1]]), "stable")
+    assert r.info["rounds"] >= 1

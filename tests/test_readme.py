@@ -71,6 +71,22 @@ def _check_fairness(ns: dict[str, Any], folder: Path) -> None:
     assert ns["strict"].status is am.Status.INFEASIBLE
 
 
+def _check_history(ns: dict[str, Any], folder: Path) -> None:
+    """Only the two mentees who asked changed mentor; the history was written."""
+    before = {(p.mentee_id, p.mentor_id) for p in ns["fall"].pairs}
+    after = {(p.mentee_id, p.mentor_id) for p in ns["result"].pairs}
+    assert {a for a, _ in before ^ after} <= set(ns["asking"])
+    assert not {p for p in before if p[0] in ns["asking"]} & after
+    assert am.History.from_csv(folder / "history.csv") == ns["history"]
+
+
+def _check_staff_outputs(ns: dict[str, Any], folder: Path) -> None:
+    """The summary's first words, a CSV with a BOM, a report with no address."""
+    assert ns["result"].summary().startswith("62 of 80 students have a mentor; 18 ")
+    assert (folder / "pairs.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert "http" not in (folder / "report.html").read_text(encoding="utf-8")
+
+
 def _check_constraint(ns: dict[str, Any], folder: Path) -> None:
     """Every solver honours the user's filter; ana is told why she waits."""
     assert [(p.mentee_id, p.mentor_id) for p in ns["result"].pairs] == [("ben", "yan")]
@@ -90,8 +106,10 @@ CHECKS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "Adding a constraint": _check_constraint,
     "Adding a solver": _check_solver,
     "In five lines": _check_five_lines,
+    "Outputs for program staff": _check_staff_outputs,
     "Stable matching": _check_stable,
     "Fairness": _check_fairness,
+    "Across terms: history and rematching": _check_history,
 }
 
 

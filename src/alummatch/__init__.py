@@ -3,15 +3,16 @@
 Score every mentee-mentor pair, remove the pairs that must never happen, and
 let a pluggable solver produce optimal, explained, reproducible pairings.
 
-The subpackages ``scoring``, ``constraints``, ``solvers``, ``datasets`` and
-``testing`` are reachable as attributes after ``import alummatch``; the ones
-not needed by the names below are imported on first use.
+The subpackages ``scoring``, ``constraints``, ``solvers``, ``datasets``,
+``learn`` and ``testing`` are reachable as attributes after ``import
+alummatch``; the ones not needed by the names below are imported on first use.
 """
 
 import importlib
 import logging
 from types import ModuleType
 
+import alummatch.report  # noqa: F401  (registers to_csv, report, summary on MatchResult)
 from alummatch import constraints, solvers
 from alummatch.constraints import (
     AttributeRule,
@@ -28,8 +29,10 @@ from alummatch.errors import (
     InvalidInputError,
     UnsupportedError,
 )
+from alummatch.history import History
 from alummatch.problem import MatchingProblem
 from alummatch.profiles import Cohort, Mentee, Mentor
+from alummatch.rematching import Rematch, rematch
 from alummatch.result import MatchResult, Metrics, Pair, Status
 from alummatch.scoring import build_problem
 
@@ -37,7 +40,7 @@ logging.getLogger("alummatch").addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
 
-_LAZY = ("datasets", "scoring", "testing")
+_LAZY = ("datasets", "learn", "scoring", "testing")
 
 
 def __getattr__(name: str) -> ModuleType:
@@ -56,6 +59,7 @@ __all__ = [
     "AttributeRule",
     "Cohort",
     "FormatCompatible",
+    "History",
     "InfeasibleError",
     "InputProblem",
     "InvalidInputError",
@@ -67,6 +71,7 @@ __all__ = [
     "Metrics",
     "MinAvailabilityOverlap",
     "Pair",
+    "Rematch",
     "SharedLanguage",
     "Status",
     "UnsupportedError",
@@ -74,6 +79,7 @@ __all__ = [
     "build_problem",
     "compare",
     "constraints",
+    "rematch",
     "solve",
     "solvers",
 ]

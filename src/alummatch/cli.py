@@ -1,9 +1,12 @@
 """The ``alummatch`` command: demo, match, validate.
 
 ``alummatch demo`` matches the bundled sample cohort and explains two pairs;
-``alummatch match`` matches a cohort given as two CSV files and can write every
-pair and every unmatched mentee (with the reason) to CSV; ``alummatch validate``
-checks two CSV files and lists every problem found.
+``alummatch match`` matches a cohort given as two CSV files; both can write
+every pair and every unmatched mentee (with the reason) to a spreadsheet-safe
+CSV (``--out``) and a self-contained HTML report (``--report``); ``match``
+also continues the active pairs of a ``--history`` file without repeating its
+past pairs, and records the pairs made with ``--append-history --term NAME``;
+``alummatch validate`` checks two CSV files and lists every problem found.
 
 Errors print as readable lines on stderr, never a traceback. Exit codes: 0 on
 success, 1 for bad input, an unsupported or infeasible request or a file that
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from alummatch.errors import AlummatchError, InvalidInputError
 from alummatch.profiles import Cohort
+from alummatch.result import MatchResult
 from alummatch.solvers import REGISTRY
 from alummatch.solvers.base import OBJECTIVES
 
@@ -38,14 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="match the bundled sample cohort and explain it")
     _solve_options(demo)
+    _output_options(demo)
     match = sub.add_parser("match", help="match a cohort given as two CSV files")
     _cohort_options(match)
     _solve_options(match)
-    match.add_argument(
-        "--out",
-        type=Path,
-        help="write every pair and every unmatched mentee (with the reason) to CSV",
-    )
+    _output_options(match)
+    _history_options(match)
     val = sub.add_parser("validate", help="check two CSV files and list every problem")
     _cohort_options(val)
     return p
@@ -54,6 +56,20 @@ def _parser() -> argparse.ArgumentParser:
 def _cohort_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mentors", type=Path, required=True, help="mentors CSV")
     p.add_argument("--mentees", type=Path, required=True, help="mentees CSV")
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="write every pair and every waiting mentee (with the reason) to a "
+        "spreadsheet-safe CSV",
+    )
+    p.add_argument(
+        "--report",
+        type=Path,
+        help="write a self-contained HTML report for program staff",
+    )
 
 
 def _solve_options(p: argparse.ArgumentParser) -> None:
@@ -73,6 +89,56 @@ def _solve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
 
 
+def _history_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--history",
+        type=Path,
+        help="history CSV: active pairs continue, past pairs are not repeated",
+    )
+    p.add_argument(
+        "--append-history",
+        action="store_true",
+        help="add the pairs made to the --history file as active rows of --term "
+        "(the file is created if it does not exist)",
+    )
+    p.add_argument("--term", help="name of the term being matched, e.g. 2026-spring")
+
+
+def _check_history(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
+    """Usage errors of the history options, before anything is read."""
+    if getattr(args, "append_history", False):
+        if args.history is None:
+            p.error("--append-history needs --history FILE (the file to add to)")
+        if not (args.term or "").strip():
+            p.error("--append-history needs --term NAME (the term of the new rows)")
+    elif getattr(args, "term", None) is not None:
+        p.error("--term is used with --append-history only")
+
+
+def _history_constraints(args: argparse.Namespace) -> list[object]:
+    """``[FromHistory(history)]`` for ``--history``, else nothing."""
+    path: Path | None = getattr(args, "history", None)
+    if path is None or (args.append_history and not path.exists()):
+        return []
+    from alummatch.constraints import FromHistory
+    from alummatch.history import History
+
+    return [FromHistory(History.from_csv(path))]
+
+
+def _append_history(args: argparse.Namespace, result: MatchResult) -> None:
+    """Record the pairs of a feasible result as active rows of ``--term``."""
+    if not getattr(args, "append_history", False) or not result.is_feasible():
+        return
+    from alummatch.history import History
+
+    path: Path = args.history
+    old = History.from_csv(path) if path.exists() else History()
+    new = old.append(result.pairs, term=args.term)
+    new.to_csv(path)
+    print(f"\nadded {len(new) - len(old)} active pairs of term {args.term} to {path}")
+
+
 def _match(cohort: Cohort, args: argparse.Namespace, *, explain: int = 0) -> int:
     from alummatch import build_problem, solve
 
@@ -81,51 +147,65 @@ def _match(cohort: Cohort, args: argparse.Namespace, *, explain: int = 0) -> int
         problem,
         args.solver,
         objective=args.objective,
+        constraints=_history_constraints(args),
         time_limit=args.time_limit,
         seed=args.seed,
     )
+    ignored = result.info.get("history_rows_ignored", 0)
+    if ignored:
+        print(f"history: {ignored} rows name people not in this cohort (ignored)")
     print(result.summary())
     print()
     frame = result.to_frame()
     with_pairs = frame[frame["mentor_id"] != ""]
+    out: Path | None = getattr(args, "out", None)
+    report: Path | None = getattr(args, "report", None)
+    hint = "" if out or report else " (all of them: --out pairs.csv or --report FILE)"
     if len(with_pairs):
         cols = ["mentee_id", "mentor_id", "score"]
         shown = with_pairs[cols].head(_SHOW_PAIRS)
         print(shown.to_string(index=False, float_format="%.3f"))
         if len(with_pairs) > _SHOW_PAIRS:
-            print(f"... {len(with_pairs) - _SHOW_PAIRS} more pairs")
+            print(f"... {len(with_pairs) - _SHOW_PAIRS} more pairs{hint}")
     if result.unmatched:
         print(f"\nunmatched ({len(result.unmatched)}):")
         for k, v in list(result.unmatched.items())[:_SHOW_UNMATCHED]:
             print(f"  {k}: {v}")
         if len(result.unmatched) > _SHOW_UNMATCHED:
             more = len(result.unmatched) - _SHOW_UNMATCHED
-            no_out = args.command == "match" and args.out is None
-            hint = " (use --out for all)" if no_out else ""
             print(f"  ... {more} more{hint}")
     for mentee_id in list(dict.fromkeys(p.mentee_id for p in result.pairs))[:explain]:
         print()
         print(result.explain(mentee_id))
-    out: Path | None = getattr(args, "out", None)
     if out is not None:
-        frame.to_csv(out, index=False)
-        n_un = len(frame) - len(with_pairs)
-        print(f"\nwrote {len(with_pairs)} pairs and {n_un} unmatched mentees to {out}")
+        result.to_csv(out)
+        n_un = result.metrics.total_demand - result.metrics.matched_slots
+        print(
+            f"\nwrote {len(with_pairs)} pairs and {n_un} unmatched mentee slots "
+            f"to {out}"
+        )
+    if report is not None:
+        result.report(report)
+        print(f"\nwrote the report to {report}")
+    _append_history(args, result)
     return 0 if result.is_feasible() else 1
 
 
-def _check_out(out: Path | None) -> None:
-    """Fail before solving when ``--out`` cannot be written."""
+def _check_out(out: Path | None, option: str) -> None:
+    """Fail before solving when an output file cannot be written."""
     if out is None:
         return
     if out.is_dir():
-        raise IsADirectoryError(f"--out {out} is a directory; give a file name")
+        raise IsADirectoryError(f"{option} {out} is a directory; give a file name")
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
-        raise FileNotFoundError(f"--out {out}: folder {parent} does not exist")
+        raise FileNotFoundError(f"{option} {out}: folder {parent} does not exist")
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command in ("demo", "match"):
+        _check_out(args.out, "--out")
+        _check_out(args.report, "--report")
     if args.command == "demo":
         from alummatch.datasets import load_sample
 
@@ -135,8 +215,6 @@ def _run(args: argparse.Namespace) -> int:
             f"{len(cohort.mentors)} mentors\n"
         )
         return _match(cohort, args, explain=2)
-    if args.command == "match":
-        _check_out(args.out)
     cohort = Cohort.from_csv(args.mentors, args.mentees)
     if args.command == "validate":
         print(
@@ -168,7 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         bad usage.
     """
     try:
-        args = _parser().parse_args(argv)
+        parser = _parser()
+        args = parser.parse_args(argv)
+        _check_history(args, parser)
     except SystemExit as exc:  # argparse has printed the usage and the error
         return exc.code if isinstance(exc.code, int) else 2
     try:

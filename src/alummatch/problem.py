@@ -52,6 +52,10 @@ class ProblemContext(Protocol):
         """Values of a profile attribute (or field) per mentee, ``None`` if absent."""
         ...
 
+    def mentor_attribute(self, name: str) -> NDArray[np.object_] | None:
+        """Values of a profile attribute (or field) per mentor, ``None`` if absent."""
+        ...
+
 
 _CONTEXT_BOUND = frozenset({"scores", "allowed", "mentee_ids", "mentor_ids"})
 """Fields whose change makes a problem's context stale (it is dropped)."""
@@ -91,6 +95,11 @@ class MatchingProblem:
         mentors (mentees) it ranked, best first.
     context : ProblemContext or None
         What a problem built from profiles knows (explanations, attributes).
+    mentee_wait : ndarray of int, shape (n_mentees,), or None
+        Terms each mentee already spent on the waitlist (``None``: all 0).
+        Under ``coverage`` and ``maxmin``, among the matchings of maximum
+        coverage, those who waited longer are left out last; see
+        :attr:`waits`.
     """
 
     scores: FloatArray
@@ -103,6 +112,14 @@ class MatchingProblem:
     mentee_preferences: tuple[NDArray[np.intp], ...] | None = None
     mentor_preferences: tuple[NDArray[np.intp], ...] | None = None
     context: ProblemContext | None = field(default=None, repr=False)
+    mentee_wait: IntArray | None = None
+
+    @property
+    def waits(self) -> IntArray:
+        """Terms each mentee waited, as an array (zeros when none was given)."""
+        if self.mentee_wait is None:
+            return np.zeros(self.n_mentees, dtype=np.int64)
+        return self.mentee_wait
 
     @property
     def n_mentees(self) -> int:
@@ -168,6 +185,7 @@ class MatchingProblem:
         mentee_preferences: Sequence[ArrayLike] | None = None,
         mentor_preferences: Sequence[ArrayLike] | None = None,
         context: ProblemContext | None = None,
+        mentee_wait: ArrayLike | None = None,
     ) -> MatchingProblem:
         """Build a problem from a score matrix; scalars broadcast.
 
@@ -183,6 +201,8 @@ class MatchingProblem:
             Pairs that may be chosen; all pairs by default.
         mentee_ids, mentor_ids : sequence of str, optional
             Identifiers; ``"m-0", "m-1", ...`` and ``"a-0", ...`` by default.
+        mentee_wait : int or array_like of int, optional
+            Terms each mentee already waited (>= 0); all 0 by default.
 
         Raises
         ------
@@ -228,6 +248,11 @@ class MatchingProblem:
         cap = _int_vector(mentor_capacity, m, "mentor_capacity", problems, minimum=0)
         low = _int_vector(mentor_min_load, m, "mentor_min_load", problems, minimum=0)
         dem = _int_vector(mentee_demand, n, "mentee_demand", problems, minimum=1)
+        wait = (
+            None
+            if mentee_wait is None
+            else _int_vector(mentee_wait, n, "mentee_wait", problems, minimum=0)
+        )
         if cap is not None and low is not None:
             over = np.nonzero(low > cap)[0]
             if over.size:
@@ -282,6 +307,7 @@ class MatchingProblem:
             mentee_preferences=tee_prefs,
             mentor_preferences=tor_prefs,
             context=context,
+            mentee_wait=None if wait is None or not wait.any() else _readonly(wait),
         )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -18,6 +20,22 @@ if TYPE_CHECKING:
     from alummatch.problem import MatchingProblem
 
 __all__ = ["MatchResult", "Metrics", "Pair", "Status", "compute_metrics"]
+
+OUTPUTS: dict[str, Callable[..., Any]] = {}
+"""Staff outputs (``to_csv``, ``report``, ``summary``, ``repr_html``) by name.
+
+Filled by :mod:`alummatch.report` when ``alummatch`` is imported, so that data
+flows one way (result -> report) and this module never imports the report.
+"""
+
+
+def _output(name: str) -> Callable[..., Any]:
+    try:
+        return OUTPUTS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"MatchResult.{name}: alummatch.report is not loaded (import alummatch)"
+        ) from None
 
 
 class Status(enum.StrEnum):
@@ -252,6 +270,29 @@ def compute_metrics(
     )
 
 
+def _silent_criteria(context: Any, mentee: int, mentor: int) -> set[str]:
+    """Criteria that say nothing about a pair: zero weight, or no data (abstain).
+
+    Read from the context's ``pair_contributions`` (zero-weight criteria
+    absent, abstaining ones NaN) when it has one, else from the components
+    and the scorer's weights.
+    """
+    i = np.array([mentee], dtype=np.intp)
+    j = np.array([mentor], dtype=np.intp)
+    comps = context.pair_components(i, j)
+    contributions = getattr(context, "pair_contributions", None)
+    if contributions is not None:
+        shares = contributions(i, j)
+        return {c for c in comps if c not in shares or not np.isfinite(shares[c][0])}
+    out = {c for c, v in comps.items() if not np.isfinite(v[0])}
+    scorer = getattr(context, "scorer", None)
+    weights = getattr(scorer, "row_weights_", None)
+    names = getattr(scorer, "names_", None)
+    if weights is not None and names is not None:
+        out |= {c for k, c in enumerate(names) if float(weights[mentee, k]) == 0.0}
+    return out
+
+
 @dataclass(frozen=True)
 class MatchResult:
     """The outcome of :func:`alummatch.solve`.
@@ -290,6 +331,9 @@ class MatchResult:
         Pairs the request allowed (``problem.allowed`` less the pairs removed
         by ``Forbidden`` and ``MinScore``, plus pinned pairs), used for
         blocking pairs; ``None`` when it equals ``problem.allowed``.
+    constraints : tuple
+        The constraints the request asked for (shown in the report's settings
+        and used to check group quotas).
     """
 
     status: Status
@@ -309,6 +353,7 @@ class MatchResult:
     acceptable: NDArray[np.bool_] | None = field(
         default=None, repr=False, compare=False
     )
+    constraints: tuple[object, ...] = field(default=(), repr=False, compare=False)
 
     def is_feasible(self) -> bool:
         """True when the result holds a valid matching."""
@@ -386,7 +431,12 @@ class MatchResult:
                 f"(score {p.score:.3f}, {rank})."
             )
             if prob.context is not None:
-                lines.extend(f"  - {s}" for s in prob.context.explain_pair(i, j))
+                silent = _silent_criteria(prob.context, i, j)
+                lines.extend(
+                    f"  - {s}"
+                    for s in prob.context.explain_pair(i, j)
+                    if not any(re.match(rf"{re.escape(c)} [-\dn]", s) for c in silent)
+                )
             if better:
                 lines.append(
                     "  Higher-scoring mentors went elsewhere: the "
@@ -410,20 +460,60 @@ class MatchResult:
         return [(self.problem.mentee_ids[a], self.problem.mentor_ids[b]) for a, b in bp]
 
     def summary(self) -> str:
-        """A short, human-readable report of the result."""
-        m = self.metrics
-        lines = [
-            f"solver {self.solver}, objective '{self.objective_name}': {self.status}"
-            f" in {self.runtime_s:.3f} s",
-            f"matched {m.matched_slots} of {m.total_demand} mentee slots"
-            f" ({100 * m.coverage:.1f}%), {m.mentees_unmatched} mentee(s) short",
-            f"total score {m.total:.4f}; mean {m.mean:.3f}, min {m.min:.3f},"
-            f" p10 {m.p10:.3f}",
-            f"mentor load: max {m.max_load:g}, mean {m.mean_load:.2f},"
-            f" Gini {m.load_gini:.3f}; {m.mentors_used} mentors used",
-            f"blocking pairs: {m.blocking_pairs}",
-        ]
-        if self.gap is not None and self.status is not Status.OPTIMAL:
-            lines.append(f"best bound {self.bound}, relative gap {100 * self.gap:.2f}%")
-        lines.extend(f"diagnosis: {d}" for d in self.diagnosis)
-        return "\n".join(lines)
+        """The result in plain words, then the technical figures for analysts.
+
+        The first block says who has a mentor, who is waiting and why (grouped
+        by reason), how full the mentors are, and what to look at (pairs weak
+        on a criterion, idle mentors, groups below a quota). The second block
+        gives the solver, status, p10, Gini and blocking pairs.
+        """
+        return str(_output("summary")(self))
+
+    def to_csv(self, path: str | os.PathLike[str]) -> None:
+        """Write the pairs and the unmatched mentees as a spreadsheet-safe CSV.
+
+        One row a pair: ``status`` (``paired``), mentee and mentor ids, their
+        names where the cohort has a ``name`` column or attribute, ``score``
+        and each criterion's contribution to it (``<criterion>_contribution``,
+        summing to the score) rounded to 3 decimals, and ``reason``, a line in
+        words. Then one row per unmatched mentee slot (``status`` ``waiting``)
+        with the reason. Text cells that a spreadsheet would read as a formula
+        (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) get
+        a leading ``'``. UTF-8 with a byte-order mark, so that Excel reads
+        accents. :meth:`to_frame` stays the lossless table for analysts.
+
+        Parameters
+        ----------
+        path : str or path-like
+        """
+        _output("to_csv")(self, path)
+
+    def report(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        groups: Sequence[str | Mapping[str, str]] = (),
+    ) -> None:
+        """Write a self-contained HTML report for program staff.
+
+        One file, readable offline and printable: the summary in plain words,
+        warnings, every pair with its explanation, every unmatched mentee
+        with the reason and the best mentor they could have had, plots (score
+        distribution, contribution of each criterion, mentor loads, coverage
+        per group when groups are configured) and the settings used. No
+        network requests: the CSS and plots are inline, and every name and id
+        is HTML-escaped.
+
+        Parameters
+        ----------
+        path : str or path-like
+        groups : sequence of str or mapping, optional
+            Mentee attributes (or mappings of mentee id to label) whose
+            coverage the report shows, besides the groups of the request's
+            ``GroupQuota`` and ``ScoreParity`` constraints.
+        """
+        _output("report")(self, path, groups=tuple(groups))
+
+    def _repr_html_(self) -> str:
+        """Summary, warnings and the first pairs, for notebooks."""
+        return str(_output("repr_html")(self))

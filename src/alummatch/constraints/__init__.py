@@ -7,12 +7,14 @@ from alummatch.constraints.fairness import (
     ScoreParity,
     mentee_groups,
 )
+from alummatch.constraints.history import FromHistory
 from alummatch.constraints.pairs import Forbidden, MinScore, Pinned
 
 __all__ = [
     "BalancedLoad",
     "Constraint",
     "Forbidden",
+    "FromHistory",
     "GroupQuota",
     "MinScore",
     "PairFilter",

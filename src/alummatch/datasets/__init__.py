@@ -30,7 +30,13 @@ from alummatch.profiles import (
 from alummatch.profiles.availability import REFERENCE_WEEK
 from alummatch.profiles.taxonomy import default_taxonomy
 
-__all__ = ["GOAL_TAGS", "load_sample", "synthetic_cohort"]
+__all__ = [
+    "GOAL_TAGS",
+    "load_sample",
+    "synthetic_cohort",
+    "synthetic_history",
+    "true_rating",
+]
 
 GOAL_TAGS: tuple[str, ...] = (
     "career-planning",
@@ -325,3 +331,6 @@ def load_sample() -> Cohort:
         resources.as_file(data / "sample_mentees.csv") as tee,
     ):
         return Cohort.from_csv(tor, tee)
+
+
+from alummatch.datasets.history import synthetic_history, true_rating  # noqa: E402

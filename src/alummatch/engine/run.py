@@ -152,6 +152,7 @@ def solve(
             request.diagnosis,
             chosen.name,
             0.0,
+            constraints=items,
         )
     log.debug("solving %s x %s with %s", *problem.shape, chosen.name)
     t0 = time.perf_counter()
@@ -172,7 +173,18 @@ def solve(
         bound=out.bound,
         gap=out.gap,
         info=out.info,
+        constraints=items,
     )
+
+
+def _wait_figures(problem: MatchingProblem, pairs: NDArray[np.intp]) -> dict[str, int]:
+    """How many mentees had waited, and how many of them got every mentor wanted."""
+    if problem.mentee_wait is None:
+        return {}
+    waited = problem.waits > 0
+    got = np.bincount(pairs[:, 0], minlength=problem.n_mentees)
+    placed = waited & (got >= problem.mentee_demand)
+    return {"waiting": int(waited.sum()), "waiting_placed": int(placed.sum())}
 
 
 def _build_result(
@@ -186,6 +198,7 @@ def _build_result(
     bound: float | None = None,
     gap: float | None = None,
     info: dict[str, float] | None = None,
+    constraints: tuple[object, ...] = (),
 ) -> MatchResult:
     task = request.task
     prob = task.problem
@@ -235,7 +248,8 @@ def _build_result(
         objective_name=task.objective,
         bound=bound,
         gap=gap,
-        info={**request.info, **(info or {})},
+        info={**request.info, **(info or {}), **_wait_figures(prob, pairs)},
         problem=prob,
         acceptable=acceptable,
+        constraints=constraints,
     )

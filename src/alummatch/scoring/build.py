@@ -109,6 +109,10 @@ class CohortContext:
         """Values of a profile attribute (or field) per mentee, ``None`` if absent."""
         return self.cohort.attribute("mentees", name)
 
+    def mentor_attribute(self, name: str) -> NDArray[np.object_] | None:
+        """Values of a profile attribute (or field) per mentor, ``None`` if absent."""
+        return self.cohort.attribute("mentors", name)
+
 
 def _preferences(
     rankings: Sequence[tuple[str, ...]], index: dict[str, int]

@@ -103,10 +103,12 @@ from alummatch.solvers.greedy import Greedy
 from alummatch.solvers.repair import repair_parity
 from alummatch.solvers.scaling import scale_factor, scale_scores
 from alummatch.solvers.terms import (
+    WAIT_REASON,
     group_index,
     group_needs,
     load_penalty,
     pinned_load,
+    wait_tiers,
 )
 
 __all__ = ["CpSat"]
@@ -165,6 +167,8 @@ class CpSat:
 
     def unsupported(self, task: Task) -> str | None:
         """CP-SAT honours every built-in constraint; ``None`` unless unknown."""
+        if wait_tiers(task) is not None:
+            return WAIT_REASON
         return unencoded(task, self.encoders)
 
     def solve(self, task: Task) -> SolverOutput:

@@ -4,7 +4,8 @@ The network and how constraints enter it: :mod:`alummatch.solvers.network`
 (one ``GroupQuota`` and ``BalancedLoad``; ``ScoreParity``, a ratio of sums,
 is not a network constraint: ``cpsat``).
 
-Objectives:
+Objectives (with waitlist tiers, see :mod:`alummatch.solvers.terms`, fixed
+right after the coverage):
 
 - ``total`` is one solve;
 - ``coverage`` first finds the largest number of matched slots (bypass
@@ -57,7 +58,7 @@ from alummatch.solvers.network import (
     usable_mask,
 )
 from alummatch.solvers.sparse import solve_sparse
-from alummatch.solvers.terms import group_needs
+from alummatch.solvers.terms import group_needs, wait_tiers
 
 __all__ = ["Flow", "FlowNetwork"]
 
@@ -91,6 +92,11 @@ class Flow:
                 f"honour {len(quotas)} GroupQuota constraints at once (overlapping "
                 "groups are not a network)"
             )
+        if quotas and wait_tiers(task) is not None:
+            return (
+                "honour waitlist priority together with a GroupQuota (quota "
+                "groups and wait tiers overlap: not a network)"
+            )
         return None
 
     def solve(self, task: Task) -> SolverOutput:
@@ -115,6 +121,8 @@ class Flow:
             if best < 0:
                 return infeasible_output(task)
             skip_cap -= best
+            if wait_tiers(task) is not None:
+                net = net.with_wait_caps(best)
         cost, unit = net.costs(task.scores, network_terms(task).load_weight)
         status, _, chosen = net.solve(
             cost, bypass_cost=0, skip_cap=skip_cap, load_unit=unit
@@ -221,6 +229,11 @@ def _solve_maxmin(task: Task) -> SolverOutput:
         t_hi = t_loads
     if best < upper:  # thresholds fell short of the bound, not of the coverage
         t_fail = float("inf")
+    if wait_tiers(task) is not None:
+        # Waits rank the matchings of maximum coverage before the bottleneck:
+        # each tier's fewest left out is fixed over every usable pair, and the
+        # bottleneck is searched among the matchings that keep those caps.
+        net = FlowNetwork.from_task(task).with_wait_caps(best)
     # Binary search over the distinct (capped) scores of the extracted pairs.
     vals = np.minimum(scores[net.tee, net.tor], ceiling)
     order = np.argsort(-vals, kind="stable")

@@ -69,10 +69,12 @@ from alummatch.solvers.base import (
 from alummatch.solvers.diagnosis import MIN_LOADS, explain_conflict
 from alummatch.solvers.repair import repair_parity
 from alummatch.solvers.terms import (
+    WAIT_REASON,
     group_index,
     group_needs,
     load_penalty,
     pinned_load,
+    wait_tiers,
 )
 
 __all__ = ["Milp"]
@@ -116,6 +118,8 @@ class Milp:
 
     def unsupported(self, task: Task) -> str | None:
         """HiGHS honours every built-in constraint; ``None`` unless unknown."""
+        if wait_tiers(task) is not None:
+            return WAIT_REASON
         return unencoded(task, self.encoders)
 
     def solve(self, task: Task) -> SolverOutput:

@@ -19,6 +19,9 @@ reading of each):
   ``residual demand - residual need`` units, so at least the quota is
   matched. One ``GroupQuota`` per task (groups of two groupings overlap and
   no longer form a tree).
+- waitlist tiers (:func:`~alummatch.solvers.terms.wait_tiers`), when no
+  quota groups the mentees: the same nodes, one per tier, whose caps the
+  solver lowers tier by tier (the fewest slots left out, longest wait first).
 - ``BalancedLoad(weight)``: the mentor-to-sink arc is split into unit arcs
   whose costs rise by ``weight`` per mentee already there (pinned included),
   a convex cost that min-cost flow fills cheapest first.
@@ -36,7 +39,7 @@ from ortools.graph.python import max_flow, min_cost_flow
 from alummatch.constraints.fairness import BalancedLoad, GroupQuota
 from alummatch.solvers.base import Encoders, Task, encoder_for
 from alummatch.solvers.scaling import Scale, scale_factor, scale_scores
-from alummatch.solvers.terms import group_needs, pinned_load
+from alummatch.solvers.terms import group_needs, pinned_load, wait_tiers
 
 __all__ = [
     "NETWORK_ENCODERS",
@@ -132,6 +135,16 @@ class FlowNetwork:
         if terms.quotas:
             needs = group_needs(task, terms.quotas[0])
             group, skip = needs.index, needs.skip_cap
+        else:
+            tiers = wait_tiers(task)
+            if tiers is not None:  # caps start open; the solver lowers them
+                group = tiers[0]
+                member = group >= 0
+                skip = np.bincount(
+                    group[member],
+                    weights=task.demand[member],
+                    minlength=tiers[1].size,
+                ).astype(np.int64)
         base = pinned_load(task) if terms.load_weight > 0 else None
         return cls(
             tee=tee.astype(np.intp),
@@ -164,7 +177,7 @@ class FlowNetwork:
         self,
         pair_cost: NDArray[np.int64] | None,
         *,
-        bypass_cost: int,
+        bypass_cost: int | NDArray[np.int64],
         skip_cap: int,
         load_unit: int = 0,
     ) -> tuple[str, int, NDArray[np.bool_]]:
@@ -174,8 +187,8 @@ class FlowNetwork:
         ----------
         pair_cost : ndarray of int or None
             Cost of each pair arc (``None``: all zero).
-        bypass_cost : int
-            Cost of each unmatched slot.
+        bypass_cost : int or ndarray of int, shape (n,)
+            Cost of each unmatched slot (per mentee, when an array).
         skip_cap : int
             Most unmatched slots in all.
         load_unit : int
@@ -233,7 +246,7 @@ class FlowNetwork:
         self,
         pair_cost: NDArray[np.int64] | None,
         *,
-        bypass_cost: int,
+        bypass_cost: int | NDArray[np.int64],
         skip_cap: int,
         load_unit: int = 0,
     ) -> tuple[
@@ -293,7 +306,13 @@ class FlowNetwork:
             [np.ones(k), self.demand, load_cap, gskip, [skip_cap]]
         ).astype(np.int64)
         costs = np.concatenate(
-            [pair_cost, np.full(n, bypass_cost), load_cost, np.zeros(g), [0]]
+            [
+                pair_cost,
+                np.broadcast_to(np.asarray(bypass_cost, dtype=np.int64), (n,)),
+                load_cost,
+                np.zeros(g),
+                [0],
+            ]
         ).astype(np.int64)
         supplies = np.concatenate(
             [
@@ -328,6 +347,29 @@ class FlowNetwork:
         total = int(self.demand.sum())
         status, _, _ = self.solve(None, bypass_cost=0, skip_cap=total - slots)
         return status == "optimal"
+
+    def with_wait_caps(self, slots: int) -> FlowNetwork:
+        """Lower each wait tier's cap to the fewest slots it must leave out.
+
+        Longest wait first, each tier's unmatched slots are minimised among
+        the matchings of ``slots`` matched slots that keep the caps already
+        set (one min-cost flow per tier, bypass cost 1 on that tier only).
+        The group nodes must be wait tiers (no quota).
+        """
+        assert self.group is not None
+        assert self.group_skip_cap is not None
+        total = int(self.demand.sum())
+        caps = self.group_skip_cap.copy()
+        for tier in range(caps.size):
+            net = dataclasses.replace(self, group_skip_cap=caps.copy())
+            cost = (self.group == tier).astype(np.int64)
+            status, left_out, _ = net.solve(
+                None, bypass_cost=cost, skip_cap=total - slots
+            )
+            if status != "optimal":  # pragma: no cover - slots is reachable
+                raise RuntimeError("wait tiers: the coverage found is unreachable")
+            caps[tier] = left_out
+        return dataclasses.replace(self, group_skip_cap=caps)
 
     def costs(
         self, scores: NDArray[np.float64], weight: float = 0.0

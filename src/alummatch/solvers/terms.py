@@ -12,6 +12,11 @@ so that ``flow``, ``cpsat`` and the diagnosis agree on one reading:
 - ``ScoreParity(max_gap)``: the mean score of the matched slots of each group
   (pinned included) lies within ``max_gap`` of every other group's; a group
   with no matched slot has no mean and is exempt.
+- waitlist priority (``MatchingProblem.mentee_wait``): under ``coverage`` and
+  ``maxmin``, the mentees with residual demand are ranked into tiers by wait,
+  longest first; among the matchings of maximum coverage, the fewest slots of
+  the first tier are left unmatched, then of the second, and so on, before
+  the rest of the objective. It matters only when two tiers exist.
 - ``BalancedLoad(weight)``: the objective loses
   ``weight * sum_j load_j * (load_j - 1) / 2`` score units (loads include
   pinned mentees): the k-th mentee of a mentor costs ``weight * (k - 1)``.
@@ -33,13 +38,40 @@ from alummatch.problem import MatchingProblem
 from alummatch.solvers.base import Task
 
 __all__ = [
+    "WAIT_REASON",
     "GroupNeeds",
     "group_index",
     "group_needs",
     "load_penalty",
     "pinned_load",
     "required_slots",
+    "wait_tiers",
 ]
+
+WAIT_REASON = (
+    "honour waitlist priority (mentees' wait) under the 'coverage' and "
+    "'maxmin' objectives"
+)
+"""How a solver that cannot rank by wait says so in ``unsupported``."""
+
+
+def wait_tiers(task: Task) -> tuple[NDArray[np.intp], NDArray[np.int64]] | None:
+    """Each mentee's wait tier (0 = longest wait; -1 = nothing left to match)
+    and the wait of each tier, or ``None`` when waits do not matter.
+
+    Waits matter under ``coverage`` and ``maxmin`` when mentees with a slot
+    left to match waited for different numbers of terms.
+    """
+    if task.objective not in ("coverage", "maxmin"):
+        return None
+    wait = task.problem.waits
+    active = task.demand > 0
+    levels = np.unique(wait[active])[::-1]
+    if levels.size <= 1:
+        return None
+    tier = np.full(wait.size, -1, dtype=np.intp)
+    tier[active] = levels.size - 1 - np.searchsorted(levels[::-1], wait[active])
+    return tier, levels.astype(np.int64)
 
 
 def required_slots(min_share: float, wanted: int) -> int:
