@@ -618,7 +618,9 @@ class _Model:
             Status.TIME_LIMIT if self.task.time_limit is not None else Status.FEASIBLE
         )
         if best is None:
-            return SolverOutput(pairs=empty_pairs(), status=status)
+            seats = min(int(self.task.demand.sum()), int(self.task.capacity.sum()))
+            bound_c = float(seats) if stage == "coverage" else None
+            return SolverOutput(pairs=empty_pairs(), status=status, bound=bound_c)
         bound = gap = None
         dual = getattr(res, "mip_dual_bound", None)
         if dual is not None and np.isfinite(dual):
