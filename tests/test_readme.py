@@ -9,6 +9,7 @@ Where a comment in an example states a value, the test checks it too.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,12 @@ def _check_solver(ns: dict[str, Any], folder: Path) -> None:
     ]
 
 
+def _check_own_form(ns: dict[str, Any], folder: Path) -> None:
+    """The counts stated in the comments: 14 mentors, 19 mentees, all matched."""
+    assert (ns["cohort"].n_mentors, ns["cohort"].n_mentees) == (14, 19)
+    assert len(ns["result"].pairs) == 19
+
+
 CHECKS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "Adding a constraint": _check_constraint,
     "Adding a solver": _check_solver,
@@ -109,6 +116,7 @@ CHECKS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "Outputs for program staff": _check_staff_outputs,
     "Stable matching": _check_stable,
     "Fairness": _check_fairness,
+    "Your own form": _check_own_form,
     "Across terms: history and rematching": _check_history,
 }
 
@@ -137,6 +145,7 @@ def test_readme_example_runs(
     mentors, mentees = load_sample().to_frames()
     mentors.to_csv(tmp_path / "mentors.csv", index=False)
     mentees.to_csv(tmp_path / "mentees.csv", index=False)
+    shutil.copytree(README.parent / "examples" / "form", tmp_path / "form")
     monkeypatch.chdir(tmp_path)
     ns: dict[str, Any] = {"__name__": "__readme__"}
     exec(compile(code, f"README.md [{name}]", "exec", dont_inherit=True), ns)

@@ -427,7 +427,8 @@ def check_criterion(
 
     Fitted on ``cohort`` (the bundled sample by default): ``fit`` returns the
     criterion; ``score`` returns a new float array of shape ``(len(idx),
-    n_mentors)`` with finite values in [0, 1]; scoring in blocks of ``block``
+    n_mentors)`` with values in [0, 1] (NaN where the criterion abstains, having
+    no data for the pair, never infinite); scoring in blocks of ``block``
     mentees equals scoring all at once; ``score_pairs``, if present, agrees
     with ``score``; ``explain`` returns a sentence for every pair tried;
     ``clone`` gives an unfitted copy that scores the same once fitted; the
@@ -462,25 +463,29 @@ def check_criterion(
     out.check(
         whole.shape == (n, m), "shape (n_mentees, n_mentors)", case, str(whole.shape)
     )
+    known = whole[~np.isnan(whole)] if whole.dtype.kind == "f" else whole
     ok_range = bool(
         whole.dtype.kind == "f"
-        and np.isfinite(whole).all()
-        and (whole >= 0).all()
-        and (whole <= 1).all()
+        and np.isfinite(known).all()
+        and (known >= 0).all()
+        and (known <= 1).all()
     )
-    out.check(ok_range, "finite floats in [0, 1]", case, str(whole.dtype))
+    out.check(ok_range, "floats in [0, 1] or NaN (abstains)", case, str(whole.dtype))
     parts = [
         np.asarray(criterion.score(idx[s : s + block])) for s in range(0, n, block)
     ]
     out.check(
-        whole.shape == (n, m) and np.array_equal(np.concatenate(parts), whole),
+        whole.shape == (n, m)
+        and np.array_equal(np.concatenate(parts), whole, equal_nan=True),
         "blockwise equals whole",
         case,
     )
     rng = np.random.default_rng(0)
     reordered = rng.permutation(n).astype(np.intp)
     out.check(
-        np.array_equal(np.asarray(criterion.score(reordered)), whole[reordered]),
+        np.array_equal(
+            np.asarray(criterion.score(reordered)), whole[reordered], equal_nan=True
+        ),
         "rows follow the index order",
         case,
     )
@@ -490,7 +495,7 @@ def check_criterion(
     if pair_scores is not None:
         got = np.asarray(pair_scores(tee, tor), dtype=np.float64)
         out.check(
-            np.allclose(got, whole[tee, tor], rtol=1e-6, atol=1e-6),
+            np.allclose(got, whole[tee, tor], rtol=1e-6, atol=1e-6, equal_nan=True),
             "score_pairs agrees with score",
             case,
         )
@@ -505,7 +510,11 @@ def check_criterion(
     copy = clone(criterion)
     out.check(copy is not criterion, "clone makes a new object", case)
     again = np.asarray(copy.fit(cohort).score(idx))
-    out.check(np.array_equal(again, whole), "a fitted clone scores the same", case)
+    out.check(
+        np.array_equal(again, whole, equal_nan=True),
+        "a fitted clone scores the same",
+        case,
+    )
     out.raise_if_any()
     return dict(out.ran)
 
