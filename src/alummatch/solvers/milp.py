@@ -205,15 +205,13 @@ def _flow_start(
     flow = Flow()
     if model.k == 0:
         return None
-    parity = [c for c in task.constraints if isinstance(c, ScoreParity)]
+    is_parity = [kind_of(Milp.encoders, c) is ScoreParity for c in task.constraints]
     relaxed = replace(task, time_limit=None)
-    if parity and flow.unsupported(task) is not None:
-        keep = tuple(c for c in task.constraints if not isinstance(c, ScoreParity))
-        labels = tuple(
-            task.label(k)
-            for k, c in enumerate(task.constraints)
-            if not isinstance(c, ScoreParity)
+    if any(is_parity) and flow.unsupported(task) is not None:
+        keep = tuple(
+            c for c, p in zip(task.constraints, is_parity, strict=True) if not p
         )
+        labels = tuple(task.label(k) for k, p in enumerate(is_parity) if not p)
         relaxed = replace(relaxed, constraints=keep, labels=labels)
     if flow.unsupported(relaxed) is not None:
         return None
