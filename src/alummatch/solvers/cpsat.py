@@ -103,7 +103,6 @@ from alummatch.solvers.greedy import Greedy
 from alummatch.solvers.repair import repair_parity
 from alummatch.solvers.scaling import scale_factor, scale_scores
 from alummatch.solvers.terms import (
-    WAIT_REASON,
     group_index,
     group_needs,
     load_penalty,
@@ -115,6 +114,8 @@ __all__ = ["CpSat"]
 
 log = logging.getLogger("alummatch")
 
+_STAGE_CODES = {"coverage": 0.0, "min": 1.0, "total": 2.0}
+"""``result.info["stage"]`` of the stage a result comes from (0.5: a wait tier)."""
 _PER_SCORE = 1e9
 _PROOF_GAP = 1e-9
 _EXACT = float(2**53)
@@ -167,8 +168,6 @@ class CpSat:
 
     def unsupported(self, task: Task) -> str | None:
         """CP-SAT honours every built-in constraint; ``None`` unless unknown."""
-        if wait_tiers(task) is not None:
-            return WAIT_REASON
         return unencoded(task, self.encoders)
 
     def solve(self, task: Task) -> SolverOutput:
@@ -186,9 +185,9 @@ class CpSat:
         stages: list[str] = (
             ["total"]
             if task.objective == "total"
-            else ["coverage", "total"]
+            else ["coverage", *model.wait_stages, "total"]
             if task.objective == "coverage"
-            else ["coverage", "min", "total"]
+            else ["coverage", *model.wait_stages, "min", "total"]
         )
         start = _warm_start(task, model) if self.warm_start else None
         whole = start is not None and start.whole
@@ -535,6 +534,13 @@ class _Model:
 
     def __init__(self, task: Task, *, assumptions: bool = False) -> None:
         self.task = task
+        tiers = wait_tiers(task)
+        # Wait tiers ranked after coverage, longest wait first; the last tier
+        # needs no stage (its left-out slots are what the others leave).
+        self.tier: NDArray[np.intp] | None = None if tiers is None else tiers[0]
+        self.wait_stages: list[str] = (
+            [] if tiers is None else [f"wait:{t}" for t in range(tiers[1].size - 1)]
+        )
         self.cp = cp_model.CpModel()
         proto = self.cp.proto
         usable = (
@@ -787,6 +793,9 @@ class _Model:
         if stage == "coverage":
             vars_ = self.x
             coef = np.ones(self.k, dtype=np.int64)
+        elif stage in self.wait_stages:
+            vars_ = self.x[self._tier_arcs(stage)]
+            coef = np.ones(vars_.size, dtype=np.int64)
         elif stage == "min":
             vars_ = np.array([self._min_var()], dtype=np.int64)
             coef = np.ones(1, dtype=np.int64)
@@ -869,15 +878,18 @@ class _Model:
         slots = float(chosen.sum())
         if task.objective == "total":
             return (net,)
+        waits = tuple(
+            float(chosen[self._tier_arcs(stage)].sum()) for stage in self.wait_stages
+        )
         if task.objective == "coverage":
-            return (slots, net)
+            return (slots, *waits, net)
         low = min(
             float(vals.min(initial=np.inf)),
             math.ldexp(task.fixed_min_score, shift)
             if np.isfinite(task.fixed_min_score)
             else math.inf,
         )
-        return (slots, low, net)
+        return (slots, *waits, low, net)
 
     def better(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> bool:
         """Whether matching ``a`` is lexicographically better than ``b``.
@@ -906,6 +918,8 @@ class _Model:
         task = self.task
         if stage == "coverage":
             return float(min(int(task.demand.sum()), int(task.capacity.sum())))
+        if stage in self.wait_stages:
+            return float(task.demand[self._tier_mentees(stage)].sum())
         if stage == "min":
             return float(
                 max(int(self.levels.size) - 1, 0) if self.levels is not None else 0
@@ -922,6 +936,8 @@ class _Model:
         chosen = values[: self.k] > 0
         if stage == "coverage":
             return float(chosen.sum())
+        if stage in self.wait_stages:
+            return float(chosen[self._tier_arcs(stage)].sum())
         if stage == "min":
             assert self.rank is not None
             top = 0 if self.levels is None else max(int(self.levels.size) - 1, 0)
@@ -971,6 +987,10 @@ class _Model:
         if stage == "coverage":
             c = int(chosen.sum())
             self._linear(self.x, np.ones(self.k, dtype=np.int64), c, self.k)
+        elif stage in self.wait_stages:
+            arcs = self._tier_arcs(stage)
+            c = int((chosen[arcs] > 0).sum())
+            self._linear(arcs, np.ones(arcs.size, dtype=np.int64), c, arcs.size)
         elif stage == "min":
             assert self.rank is not None
             assert self.z is not None
@@ -1009,5 +1029,19 @@ class _Model:
             status=status,
             bound=bound,
             gap=gap,
-            info={"stage": float(["coverage", "min", "total"].index(stage))},
+            info={"stage": float(_STAGE_CODES.get(stage, 0.5))},
         )
+
+    # -- waitlist tiers ----------------------------------------------------
+    def _tier_of(self, stage: str) -> int:
+        return int(stage.split(":", 1)[1])
+
+    def _tier_mentees(self, stage: str) -> NDArray[np.bool_]:
+        assert self.tier is not None
+        out: NDArray[np.bool_] = self.tier == self._tier_of(stage)
+        return out
+
+    def _tier_arcs(self, stage: str) -> NDArray[np.intp]:
+        """Pair variables of the mentees in the stage's wait tier."""
+        assert self.tier is not None
+        return np.nonzero(self.tier[self.tee] == self._tier_of(stage))[0]

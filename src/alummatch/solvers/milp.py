@@ -69,7 +69,6 @@ from alummatch.solvers.base import (
 from alummatch.solvers.diagnosis import MIN_LOADS, explain_conflict
 from alummatch.solvers.repair import repair_parity
 from alummatch.solvers.terms import (
-    WAIT_REASON,
     group_index,
     group_needs,
     load_penalty,
@@ -82,6 +81,8 @@ __all__ = ["Milp"]
 log = logging.getLogger("alummatch")
 
 _PROOF_GAP = 1e-9
+_STAGE_CODES = {"coverage": 0.0, "min": 1.0, "total": 2.0}
+"""``result.info["stage"]`` of the stage a result comes from (0.5: a wait tier)."""
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,6 @@ class Milp:
 
     def unsupported(self, task: Task) -> str | None:
         """HiGHS honours every built-in constraint; ``None`` unless unknown."""
-        if wait_tiers(task) is not None:
-            return WAIT_REASON
         return unencoded(task, self.encoders)
 
     def solve(self, task: Task) -> SolverOutput:
@@ -131,9 +130,9 @@ class Milp:
         stages = (
             ["total"]
             if task.objective == "total"
-            else ["coverage", "total"]
+            else ["coverage", *model.wait_stages, "total"]
             if task.objective == "coverage"
-            else ["coverage", "min", "total"]
+            else ["coverage", *model.wait_stages, "min", "total"]
         )
         best: NDArray[np.bool_] | None = None
         first = 0
@@ -144,7 +143,7 @@ class Milp:
                 return model.output(quick[0], Status.OPTIMAL, None, 0.0, stages[-1])
             if quick is not None:
                 best, levels, _ = quick
-                if levels is not None:
+                if levels is not None and not model.wait_stages:
                     model.fix_coverage(levels[0])
                     model.fix_threshold(levels[1])
                     first = stages.index("total")
@@ -245,6 +244,13 @@ class _Model:
 
     def __init__(self, task: Task) -> None:
         self.task = task
+        tiers = wait_tiers(task)
+        # Wait tiers ranked after coverage, longest wait first; the last tier
+        # needs no stage (its left-out slots are what the others leave).
+        self.tier: NDArray[np.intp] | None = None if tiers is None else tiers[0]
+        self.wait_stages: list[str] = (
+            [] if tiers is None else [f"wait:{t}" for t in range(tiers[1].size - 1)]
+        )
         n, m = task.allowed.shape
         usable = (
             task.allowed & (task.capacity > 0)[None, :] & (task.demand > 0)[:, None]
@@ -517,6 +523,16 @@ class _Model:
         """Keep the optimum of a stage in every later one."""
         if stage == "coverage":
             self.fix_coverage(int(chosen.sum()))
+        elif stage in self.wait_stages:
+            arcs = self._tier_arcs(stage)
+            self._triplets(
+                np.zeros(arcs.size, np.intp),
+                arcs,
+                np.ones(arcs.size),
+                1,
+                np.full(1, float(chosen[arcs].sum())),
+                np.full(1, np.inf),
+            )
         elif stage == "min":
             assert self.rank is not None
             if chosen.any():
@@ -531,6 +547,8 @@ class _Model:
         c = np.zeros(self.n_vars)
         if stage == "coverage":
             c[: self.k] = 1.0
+        elif stage in self.wait_stages:
+            c[self._tier_arcs(stage)] = 1.0
         elif stage == "min":
             assert self.z is not None
             c[self.z] = 1.0
@@ -585,15 +603,18 @@ class _Model:
         slots = float(chosen.sum())
         if task.objective == "total":
             return (net,)
+        waits = tuple(
+            float(chosen[self._tier_arcs(stage)].sum()) for stage in self.wait_stages
+        )
         if task.objective == "coverage":
-            return (slots, net)
+            return (slots, *waits, net)
         low = min(
             float(vals.min(initial=np.inf)),
             math.ldexp(task.fixed_min_score, shift)
             if np.isfinite(task.fixed_min_score)
             else math.inf,
         )
-        return (slots, low, net)
+        return (slots, *waits, low, net)
 
     def better(self, a: NDArray[np.bool_], b: NDArray[np.bool_]) -> bool:
         """Whether ``a`` is lexicographically better than ``b`` (ties: no)."""
@@ -640,8 +661,10 @@ class _Model:
         key = self.key(chosen)
         if stage == "coverage":
             return key[0]
+        if stage in self.wait_stages:
+            return key[1 + self.wait_stages.index(stage)]
         if stage == "min":
-            return key[1]
+            return key[1 + len(self.wait_stages)]
         return key[-1]
 
     def unexpected(
@@ -688,5 +711,11 @@ class _Model:
             status=status,
             bound=bound,
             gap=gap,
-            info={"stage": float(["coverage", "min", "total"].index(stage))},
+            info={"stage": float(_STAGE_CODES.get(stage, 0.5))},
         )
+
+    # -- waitlist tiers ----------------------------------------------------
+    def _tier_arcs(self, stage: str) -> NDArray[np.intp]:
+        """Pair variables of the mentees in the stage's wait tier."""
+        assert self.tier is not None
+        return np.nonzero(self.tier[self.tee] == int(stage.split(":", 1)[1]))[0]
