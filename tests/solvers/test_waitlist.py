@@ -225,3 +225,12 @@ def test_bad_waits_are_invalid_input() -> None:
 
     with pytest.raises(InvalidInputError, match="mentee_wait"):
         MatchingProblem.from_scores([[1.0], [1.0]], mentee_wait=[-1, 0])
+
+
+def test_summary_says_how_many_waiting_students_were_placed() -> None:
+    """The plain-words summary (and so the report) counts the waiting placed."""
+    p = MatchingProblem.from_scores(
+        [[0.9], [0.5], [0.7]], mentee_wait=[0, 2, 1], mentee_ids=["a", "b", "c"]
+    )
+    text = solve(p, "flow").summary()
+    assert "1 of the 2 students who had waited a term or more was placed" in text
