@@ -81,6 +81,12 @@ def _check_history(ns: dict[str, Any], folder: Path) -> None:
     assert am.History.from_csv(folder / "history.csv") == ns["history"]
 
 
+def _check_waitlist(ns: dict[str, Any], folder: Path) -> None:
+    """The student who waited longest takes the one seat."""
+    assert [p.mentee_id for p in ns["result"].pairs] == ["ben"]
+    assert ns["result"].info["waiting_placed"] == 1
+
+
 def _check_staff_outputs(ns: dict[str, Any], folder: Path) -> None:
     """The summary's first words, a CSV with a BOM, a report with no address."""
     assert ns["result"].summary().startswith("62 of 80 students have a mentor; 18 ")
@@ -118,6 +124,7 @@ CHECKS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "Fairness": _check_fairness,
     "Your own form": _check_own_form,
     "Across terms: history and rematching": _check_history,
+    "Across terms: history and rematching #2": _check_waitlist,
 }
 
 
