@@ -295,8 +295,9 @@ def _criteria_line(program: Program) -> str:
 def _program_solve(
     program: Program, args: argparse.Namespace
 ) -> tuple[str, dict[str, Any]]:
-    """The program's [solve] settings; options given on the command line win."""
-    options = program.solve_options()
+    """The program's [solve] settings; options given on the command line win
+    (``--history`` replaces the program's ``[input] history``)."""
+    options = program.solve_options(with_history=args.history is None)
     for key in ("objective", "time_limit", "seed"):
         if getattr(args, key, None) is not None:
             options[key] = getattr(args, key)

@@ -434,3 +434,40 @@ def test_program_cohort_round_trips_through_frames(example: Program) -> None:
     np.testing.assert_allclose(
         example.problem(again).scores, example.problem(cohort).scores, atol=1e-6
     )
+
+
+def test_history_file_keeps_active_pairs_and_never_repeats_past_ones(
+    tmp_path: Path,
+) -> None:
+    """``[input] history``: Cat keeps Ann; Dan never gets Bob back; a missing
+    file is the first term (an empty history)."""
+    _form(tmp_path, _SMALL)
+    text = _SMALL_TOML.replace(
+        'form = "form.csv"', 'form = "form.csv"\nhistory = "history.csv"'
+    )
+    first = _program(tmp_path, text)
+    assert first.history() is not None
+    assert len(first.history().to_frame()) == 0  # type: ignore[union-attr]
+    pd.DataFrame(
+        {
+            "mentee_id": ["Cat", "Dan"],
+            "mentor_id": ["Ann", "Bob"],
+            "term": ["2025-fall", "2025-fall"],
+            "status": ["active", "ended"],
+        }
+    ).to_csv(tmp_path / "history.csv", index=False)
+    result = _program(tmp_path, text).solve()
+    pairs = {(p.mentee_id, p.mentor_id) for p in result.pairs}
+    assert ("Cat", "Ann") in pairs
+    assert ("Dan", "Bob") not in pairs
+    assert result.info["history_pinned"] == 1
+
+
+def test_history_must_be_a_csv_file(tmp_path: Path) -> None:
+    """A history given as a spreadsheet is named in the error."""
+    _form(tmp_path, _SMALL)
+    text = _SMALL_TOML.replace(
+        'form = "form.csv"', 'form = "form.csv"\nhistory = "history.xlsx"'
+    )
+    with pytest.raises(InvalidInputError, match=r"input\.history"):
+        _program(tmp_path, text)

@@ -32,7 +32,13 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from alummatch.constraints import BalancedLoad, GroupQuota, MinScore, ScoreParity
+from alummatch.constraints import (
+    BalancedLoad,
+    FromHistory,
+    GroupQuota,
+    MinScore,
+    ScoreParity,
+)
 from alummatch.constraints.rules import (
     AttributeRule,
     FormatCompatible,
@@ -41,6 +47,7 @@ from alummatch.constraints.rules import (
     SharedLanguage,
 )
 from alummatch.errors import InputProblem, InvalidInputError
+from alummatch.history import History
 from alummatch.problem import MatchingProblem
 from alummatch.profiles import Cohort
 from alummatch.profiles.reading import suggest_field
@@ -94,7 +101,7 @@ _SECTIONS = (
     "solve",
     "importance",
 )
-_INPUT_KEYS = ("form", "role", "mentors", "mentees", "sheet")
+_INPUT_KEYS = ("form", "role", "mentors", "mentees", "sheet", "history")
 _SOLVE_KEYS = ("solver", "objective", "time_limit", "seed")
 # the profile fields each built-in criterion reads; without any, it is off
 _NEEDS: Mapping[str, tuple[str, ...]] = {
@@ -132,6 +139,10 @@ class Program:
         Folder that relative input paths start from.
     form, mentors_file, mentees_file : pathlib.Path or None
         One form with a role column, or two files.
+    history_file : pathlib.Path or None
+        ``[input] history``: the programme's pairs of earlier terms
+        (:class:`~alummatch.History` CSV); a file not written yet is an empty
+        history (the first term).
     role_column : str or None
         Header of the role column; ``role_values`` maps ``"mentor"`` and
         ``"mentee"`` to the answers that mean them.
@@ -164,6 +175,7 @@ class Program:
     sheet: str | int | None = None
     mentors_file: Path | None = None
     mentees_file: Path | None = None
+    history_file: Path | None = None
     role_column: str | None = None
     role_values: Mapping[str, str] = field(default_factory=dict)
     columns: tuple[Column, ...] = ()
@@ -276,11 +288,22 @@ class Program:
         c = self.cohort() if cohort is None else cohort
         return build_problem(c, self.scorer(), self.rules)
 
-    def solve_options(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`alummatch.solve` from ``[solve]``."""
+    def history(self) -> History | None:
+        """The ``[input] history`` file, read and checked (``None`` if unset)."""
+        if self.history_file is None:
+            return None
+        if not self.history_file.exists():
+            return History()
+        return History.from_csv(self.history_file)
+
+    def solve_options(self, *, with_history: bool = True) -> dict[str, Any]:
+        """Keyword arguments of :func:`alummatch.solve` from ``[solve]``, with
+        ``FromHistory`` of the ``[input] history`` file when there is one."""
+        history = self.history() if with_history else None
+        extra = () if history is None else (FromHistory(history),)
         return {
             "objective": self.objective,
-            "constraints": self.constraints,
+            "constraints": (*self.constraints, *extra),
             "time_limit": self.time_limit,
             "seed": self.seed,
         }
@@ -397,6 +420,7 @@ class _Loader:
             ("form", "form"),
             ("mentors", "mentors_file"),
             ("mentees", "mentees_file"),
+            ("history", "history_file"),
         ):
             v = sec.get(key)
             if v is None:
@@ -404,8 +428,10 @@ class _Loader:
             t = self.text(f"input.{key}", v)
             if t is None:
                 continue
-            if Path(t).suffix.casefold() not in (".csv", ".xlsx", ".xlsm"):
-                self.bad(f"input.{key}", f"expected a .csv or .xlsx file, got {t!r}")
+            kinds = (".csv",) if key == "history" else (".csv", ".xlsx", ".xlsm")
+            if Path(t).suffix.casefold() not in kinds:
+                what = "a .csv" if key == "history" else "a .csv or .xlsx"
+                self.bad(f"input.{key}", f"expected {what} file, got {t!r}")
             out[attr] = self.base / t
         if (tors is None) != (tees is None):
             self.bad("input", "two files need both mentors and mentees")
