@@ -77,7 +77,6 @@ explained in numbers by :func:`alummatch.solvers.diagnosis.explain_conflict`.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -102,20 +101,17 @@ from alummatch.solvers.flow import Flow
 from alummatch.solvers.greedy import Greedy
 from alummatch.solvers.repair import repair_parity
 from alummatch.solvers.scaling import scale_factor, scale_scores
+from alummatch.solvers.stages import STAGE_CODES, PairStages
 from alummatch.solvers.terms import (
     group_index,
     group_needs,
-    load_penalty,
     pinned_load,
-    wait_tiers,
 )
 
 __all__ = ["CpSat"]
 
 log = logging.getLogger("alummatch")
 
-_STAGE_CODES = {"coverage": 0.0, "min": 1.0, "total": 2.0}
-"""``result.info["stage"]`` of the stage a result comes from (0.5: a wait tier)."""
 _PER_SCORE = 1e9
 _PROOF_GAP = 1e-9
 _EXACT = float(2**53)
@@ -182,13 +178,7 @@ class CpSat:
             None if task.time_limit is None else time.monotonic() + task.time_limit
         )
         model = _Model(task)
-        stages: list[str] = (
-            ["total"]
-            if task.objective == "total"
-            else ["coverage", *model.wait_stages, "total"]
-            if task.objective == "coverage"
-            else ["coverage", *model.wait_stages, "min", "total"]
-        )
+        stages = model.pairs.stages
         start = _warm_start(task, model) if self.warm_start else None
         whole = start is not None and start.whole
         optimal = start is not None and start.optimal
@@ -534,13 +524,6 @@ class _Model:
 
     def __init__(self, task: Task, *, assumptions: bool = False) -> None:
         self.task = task
-        tiers = wait_tiers(task)
-        # Wait tiers ranked after coverage, longest wait first; the last tier
-        # needs no stage (its left-out slots are what the others leave).
-        self.tier: NDArray[np.intp] | None = None if tiers is None else tiers[0]
-        self.wait_stages: list[str] = (
-            [] if tiers is None else [f"wait:{t}" for t in range(tiers[1].size - 1)]
-        )
         self.cp = cp_model.CpModel()
         proto = self.cp.proto
         usable = (
@@ -584,6 +567,8 @@ class _Model:
             budget = min(budget, 2.0**60 / float(max(slots, 1)) ** 2)
         self.max_abs = max_abs
         self.weight = weight
+        self.pairs = PairStages(task, self.tee, self.tor, weight)
+        self.wait_stages = self.pairs.wait_stages
         self.factor = scale_factor(max_abs, max(budget, 1.0))
         self.coef = scale_scores(vals, self.factor)
         self.pin_total = float(pin_vals.sum())
@@ -794,7 +779,7 @@ class _Model:
             vars_ = self.x
             coef = np.ones(self.k, dtype=np.int64)
         elif stage in self.wait_stages:
-            vars_ = self.x[self._tier_arcs(stage)]
+            vars_ = self.x[self.pairs.tier_arcs(stage)]
             coef = np.ones(vars_.size, dtype=np.int64)
         elif stage == "min":
             vars_ = np.array([self._min_var()], dtype=np.int64)
@@ -857,56 +842,12 @@ class _Model:
             variables[v].domain[1] = 0
 
     def key(self, values: NDArray[np.int64], shift: int = 0) -> tuple[float, ...]:
-        """The lexicographic objective of a matching, in the problem's units
-        times ``2**shift`` (exact; a negative shift keeps huge totals finite).
-
-        ``(total - load penalty,)``, ``(slots, total - penalty)`` or
-        ``(slots, smallest score, total - penalty)``; larger is better.
-        """
-        chosen = values[: self.k] > 0
-        task = self.task
-        vals = np.ldexp(task.scores[self.tee[chosen], self.tor[chosen]], shift)
-        fixed = task.fixed
-        pins = task.scores[fixed[:, 0], fixed[:, 1]] if fixed.size else np.empty(0)
-        net = float(vals.sum()) + float(np.ldexp(pins, shift).sum())
-        if self.weight > 0:
-            pairs = np.concatenate(
-                [fixed, np.stack([self.tee[chosen], self.tor[chosen]], axis=1)]
-            )
-            pen = load_penalty(task.problem, pairs, self.weight)
-            net -= math.ldexp(pen, shift)
-        slots = float(chosen.sum())
-        if task.objective == "total":
-            return (net,)
-        waits = tuple(
-            float(chosen[self._tier_arcs(stage)].sum()) for stage in self.wait_stages
-        )
-        if task.objective == "coverage":
-            return (slots, *waits, net)
-        low = min(
-            float(vals.min(initial=np.inf)),
-            math.ldexp(task.fixed_min_score, shift)
-            if np.isfinite(task.fixed_min_score)
-            else math.inf,
-        )
-        return (slots, *waits, low, net)
+        """The lexicographic objective of a matching (:meth:`PairStages.key`)."""
+        return self.pairs.key(values[: self.k] > 0, shift)
 
     def better(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> bool:
-        """Whether matching ``a`` is lexicographically better than ``b``.
-
-        Totals closer than the floating-point error of summing them are
-        equal, so that a tie never depends on summation order.
-        """
-        tol = 64.0 * np.finfo(np.float64).eps * (self.k + self.task.fixed.shape[0])
-        # Keys in units of the largest score (a power of two: exact), so
-        # that totals of huge scores stay finite and tiny ones distinct.
-        shift = -math.frexp(self.max_abs)[1] if self.max_abs > 0 else 0
-        for x, y in zip(self.key(a, shift), self.key(b, shift), strict=True):
-            if x > y + tol:
-                return True
-            if x < y - tol:
-                return False
-        return False
+        """Whether matching ``a`` is lexicographically better than ``b``."""
+        return self.pairs.better(a[: self.k] > 0, b[: self.k] > 0, self.max_abs)
 
     def trivial_bound(self, stage: str) -> float:
         """A bound on the stage's objective that needs no search (scaled units).
@@ -919,7 +860,7 @@ class _Model:
         if stage == "coverage":
             return float(min(int(task.demand.sum()), int(task.capacity.sum())))
         if stage in self.wait_stages:
-            return float(task.demand[self._tier_mentees(stage)].sum())
+            return float(self.pairs.tier_demand(stage))
         if stage == "min":
             return float(
                 max(int(self.levels.size) - 1, 0) if self.levels is not None else 0
@@ -937,7 +878,7 @@ class _Model:
         if stage == "coverage":
             return float(chosen.sum())
         if stage in self.wait_stages:
-            return float(chosen[self._tier_arcs(stage)].sum())
+            return float(chosen[self.pairs.tier_arcs(stage)].sum())
         if stage == "min":
             assert self.rank is not None
             top = 0 if self.levels is None else max(int(self.levels.size) - 1, 0)
@@ -988,7 +929,7 @@ class _Model:
             c = int(chosen.sum())
             self._linear(self.x, np.ones(self.k, dtype=np.int64), c, self.k)
         elif stage in self.wait_stages:
-            arcs = self._tier_arcs(stage)
+            arcs = self.pairs.tier_arcs(stage)
             c = int((chosen[arcs] > 0).sum())
             self._linear(arcs, np.ones(arcs.size, dtype=np.int64), c, arcs.size)
         elif stage == "min":
@@ -1029,19 +970,5 @@ class _Model:
             status=status,
             bound=bound,
             gap=gap,
-            info={"stage": float(_STAGE_CODES.get(stage, 0.5))},
+            info={"stage": float(STAGE_CODES.get(stage, 0.5))},
         )
-
-    # -- waitlist tiers ----------------------------------------------------
-    def _tier_of(self, stage: str) -> int:
-        return int(stage.split(":", 1)[1])
-
-    def _tier_mentees(self, stage: str) -> NDArray[np.bool_]:
-        assert self.tier is not None
-        out: NDArray[np.bool_] = self.tier == self._tier_of(stage)
-        return out
-
-    def _tier_arcs(self, stage: str) -> NDArray[np.intp]:
-        """Pair variables of the mentees in the stage's wait tier."""
-        assert self.tier is not None
-        return np.nonzero(self.tier[self.tee] == self._tier_of(stage))[0]

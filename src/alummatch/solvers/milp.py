@@ -68,12 +68,11 @@ from alummatch.solvers.base import (
 )
 from alummatch.solvers.diagnosis import MIN_LOADS, explain_conflict
 from alummatch.solvers.repair import repair_parity
+from alummatch.solvers.stages import STAGE_CODES, PairStages
 from alummatch.solvers.terms import (
     group_index,
     group_needs,
-    load_penalty,
     pinned_load,
-    wait_tiers,
 )
 
 __all__ = ["Milp"]
@@ -81,8 +80,6 @@ __all__ = ["Milp"]
 log = logging.getLogger("alummatch")
 
 _PROOF_GAP = 1e-9
-_STAGE_CODES = {"coverage": 0.0, "min": 1.0, "total": 2.0}
-"""``result.info["stage"]`` of the stage a result comes from (0.5: a wait tier)."""
 
 
 @dataclass(frozen=True)
@@ -127,13 +124,7 @@ class Milp:
             None if task.time_limit is None else time.monotonic() + task.time_limit
         )
         model = _Model(task)
-        stages = (
-            ["total"]
-            if task.objective == "total"
-            else ["coverage", *model.wait_stages, "total"]
-            if task.objective == "coverage"
-            else ["coverage", *model.wait_stages, "min", "total"]
-        )
+        stages = model.pairs.stages
         best: NDArray[np.bool_] | None = None
         first = 0
         if self.warm_start:
@@ -244,13 +235,6 @@ class _Model:
 
     def __init__(self, task: Task) -> None:
         self.task = task
-        tiers = wait_tiers(task)
-        # Wait tiers ranked after coverage, longest wait first; the last tier
-        # needs no stage (its left-out slots are what the others leave).
-        self.tier: NDArray[np.intp] | None = None if tiers is None else tiers[0]
-        self.wait_stages: list[str] = (
-            [] if tiers is None else [f"wait:{t}" for t in range(tiers[1].size - 1)]
-        )
         n, m = task.allowed.shape
         usable = (
             task.allowed & (task.capacity > 0)[None, :] & (task.demand > 0)[:, None]
@@ -269,6 +253,8 @@ class _Model:
         )
         top = float(np.abs(np.concatenate([vals, pin_vals])).max(initial=0.0))
         self.max_abs = top
+        self.pairs = PairStages(task, self.tee, self.tor, self.weight)
+        self.wait_stages = self.pairs.wait_stages
         self.shift = -math.frexp(top)[1] if top > 0 else 0
         self.gain = np.ldexp(vals, self.shift)
         self.pin_gain = np.ldexp(pin_vals, self.shift)
@@ -524,7 +510,7 @@ class _Model:
         if stage == "coverage":
             self.fix_coverage(int(chosen.sum()))
         elif stage in self.wait_stages:
-            arcs = self._tier_arcs(stage)
+            arcs = self.pairs.tier_arcs(stage)
             self._triplets(
                 np.zeros(arcs.size, np.intp),
                 arcs,
@@ -548,7 +534,7 @@ class _Model:
         if stage == "coverage":
             c[: self.k] = 1.0
         elif stage in self.wait_stages:
-            c[self._tier_arcs(stage)] = 1.0
+            c[self.pairs.tier_arcs(stage)] = 1.0
         elif stage == "min":
             assert self.z is not None
             c[self.z] = 1.0
@@ -587,47 +573,12 @@ class _Model:
         return out
 
     def key(self, chosen: NDArray[np.bool_], shift: int = 0) -> tuple[float, ...]:
-        """The lexicographic objective of a matching (larger is better), in
-        the problem's units times ``2**shift`` (exact)."""
-        task = self.task
-        vals = np.ldexp(task.scores[self.tee[chosen], self.tor[chosen]], shift)
-        fixed = task.fixed
-        pins = task.scores[fixed[:, 0], fixed[:, 1]] if fixed.size else np.empty(0)
-        net = float(vals.sum()) + float(np.ldexp(pins, shift).sum())
-        if self.weight > 0:
-            pairs = np.concatenate(
-                [fixed, np.stack([self.tee[chosen], self.tor[chosen]], axis=1)]
-            )
-            pen = load_penalty(task.problem, pairs, self.weight)
-            net -= math.ldexp(pen, shift)
-        slots = float(chosen.sum())
-        if task.objective == "total":
-            return (net,)
-        waits = tuple(
-            float(chosen[self._tier_arcs(stage)].sum()) for stage in self.wait_stages
-        )
-        if task.objective == "coverage":
-            return (slots, *waits, net)
-        low = min(
-            float(vals.min(initial=np.inf)),
-            math.ldexp(task.fixed_min_score, shift)
-            if np.isfinite(task.fixed_min_score)
-            else math.inf,
-        )
-        return (slots, *waits, low, net)
+        """The lexicographic objective of a matching (:meth:`PairStages.key`)."""
+        return self.pairs.key(chosen, shift)
 
     def better(self, a: NDArray[np.bool_], b: NDArray[np.bool_]) -> bool:
         """Whether ``a`` is lexicographically better than ``b`` (ties: no)."""
-        tol = 64.0 * np.finfo(np.float64).eps * (self.k + self.task.fixed.shape[0])
-        # Keys in units of the largest score (a power of two: exact), so
-        # that totals of huge scores stay finite and tiny ones distinct.
-        shift = -math.frexp(self.max_abs)[1] if self.max_abs > 0 else 0
-        for x, y in zip(self.key(a, shift), self.key(b, shift), strict=True):
-            if x > y + tol:
-                return True
-            if x < y - tol:
-                return False
-        return False
+        return self.pairs.better(a, b, self.max_abs)
 
     def stopped(
         self, best: NDArray[np.bool_] | None, res: object, stage: str
@@ -711,11 +662,5 @@ class _Model:
             status=status,
             bound=bound,
             gap=gap,
-            info={"stage": float(_STAGE_CODES.get(stage, 0.5))},
+            info={"stage": float(STAGE_CODES.get(stage, 0.5))},
         )
-
-    # -- waitlist tiers ----------------------------------------------------
-    def _tier_arcs(self, stage: str) -> NDArray[np.intp]:
-        """Pair variables of the mentees in the stage's wait tier."""
-        assert self.tier is not None
-        return np.nonzero(self.tier[self.tee] == int(stage.split(":", 1)[1]))[0]
