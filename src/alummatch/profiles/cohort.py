@@ -32,7 +32,7 @@ from alummatch.profiles.availability import (
     utc_offset_hours,
 )
 from alummatch.profiles.models import Mentee, Mentor, Side
-from alummatch.profiles.reading import _build, _frame, _frame_rows, _read_csv
+from alummatch.profiles.reading import _build, _frame, _frame_rows, read_csv_cells
 
 __all__ = ["Cohort"]
 
@@ -175,7 +175,7 @@ class Cohort(BaseModel):
         problems: list[InputProblem] = []
         for path in (Path(mentors_path), Path(mentees_path)):
             names.append(path.name)
-            frame, found = _read_csv(path)
+            frame, found = read_csv_cells(path)
             frames.append(frame)
             problems.extend(found)
         return cls._from_tables(

@@ -333,15 +333,20 @@ def _frame_rows(
     return rows, missing, problems
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[InputProblem]]:
-    """Read one CSV file as text cells, indexed by the line each row starts on.
+def read_csv_cells(
+    path: Path, required: Sequence[str] = REQUIRED_COLUMNS
+) -> tuple[pd.DataFrame, list[InputProblem]]:
+    """Read one CSV file strictly, as text cells indexed by the line each row
+    starts on (header = row 1; blank lines skipped).
 
-    Returns the table (empty, with the required columns, when the file cannot
-    be read as a table) and the problems found. Missing files raise
-    ``OSError`` as usual.
+    Returns the table (empty, with the ``required`` columns, when the file
+    cannot be read as a table) and every problem found: not UTF-8, not valid
+    CSV, empty, a row wider than the header, values under a blank header.
+    Missing files raise ``OSError`` as usual. Profiles, program forms and
+    histories are all read this way.
     """
     name = path.name
-    empty = pd.DataFrame(columns=list(REQUIRED_COLUMNS))
+    empty = pd.DataFrame(columns=list(required))
     rows: list[list[str]] = []
     lines: list[int] = []
     line = 1

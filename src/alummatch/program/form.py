@@ -24,7 +24,7 @@ import pandas as pd
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.profiles import LIST_FIELDS, Cohort, Mentee, Mentor
 from alummatch.profiles.availability import REFERENCE_WEEK
-from alummatch.profiles.reading import _build, _read_csv, suggest_field
+from alummatch.profiles.reading import _build, read_csv_cells, suggest_field
 
 if TYPE_CHECKING:
     from alummatch.program.settings import Program
@@ -104,7 +104,7 @@ def read_form(
         return pd.DataFrame(), [
             InputProblem(p.name, "", "expected a .csv or .xlsx file")
         ]
-    return _read_csv(p)
+    return read_csv_cells(p)
 
 
 def _match_header(spec: str, headers: Sequence[str]) -> tuple[str | None, str]:
