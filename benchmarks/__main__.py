@@ -9,12 +9,14 @@ Every scenario of :mod:`benchmarks.scenarios` is run, in this one process,
 with each alummatch solver through :func:`alummatch.compare` and with peers:
 
 - alummatch, objective ``coverage``: ``greedy``, ``hungarian``, ``flow``,
-  ``cpsat`` (only up to ``CPSAT_MAX_PAIRS`` pairs, with a time limit),
+  ``cpsat`` and ``milp`` (only up to ``CPSAT_MAX_PAIRS`` pairs, with a time
+  limit),
   ``stable`` and ``stable-mentors`` (mentor-proposing);
 - the price of fairness: ``flow`` with objective ``maxmin``, and ``flow`` /
   ``cpsat`` with ``GroupQuota`` on the scenario's group attribute plus
-  ``BalancedLoad(0.05)`` (quota share: 98 % of the coverage ``flow`` reaches,
-  rounded down to a percent, so that it is always feasible);
+  ``BalancedLoad(0.05)``, and ``milp`` likewise (quota share: 98 % of the
+  coverage ``flow`` reaches, rounded down to a percent, so that it is always
+  feasible);
 - peers: scipy ``linear_sum_assignment`` on the matrix expanded by capacity
   and demand (a bonus on every allowed pair makes it maximise coverage
   first), the ``matching`` package's ``HospitalResident`` (mentee-optimal
@@ -62,7 +64,7 @@ from alummatch import compare
 from alummatch.constraints import BalancedLoad, GroupQuota
 from alummatch.problem import MatchingProblem
 from alummatch.result import MatchResult, compute_metrics
-from alummatch.solvers import CpSat, Stable
+from alummatch.solvers import CpSat, Milp, Stable
 from benchmarks._measure import print_table
 from benchmarks.scenarios import SCENARIOS, Scenario
 
@@ -320,7 +322,7 @@ def _cases(scenario: Scenario, problem: MatchingProblem) -> list[Case]:
     n, m = problem.shape
     big_cp = n * m > CPSAT_MAX_PAIRS
     cp_skip = (
-        f"skipped: {n} x {m} = {n * m} pairs is too big for CP-SAT "
+        f"skipped: {n} x {m} = {n * m} pairs is too big for CP-SAT and milp "
         f"(limit {CPSAT_MAX_PAIRS})"
         if big_cp
         else ""
@@ -342,11 +344,13 @@ def _cases(scenario: Scenario, problem: MatchingProblem) -> list[Case]:
     elif (problem.mentee_demand > 1).any() and (problem.mentor_capacity > 1).any():
         lsa_skip = "skipped: the expanded matrix would repeat pairs (demand > 1)"
     cpsat = CpSat()
+    milp = Milp()
     cases = [
         Case("greedy", "alummatch", solver="greedy"),
         Case("hungarian", "alummatch", solver="hungarian"),
         Case("flow", "alummatch", solver="flow"),
         Case("cpsat", "alummatch", solver=cpsat, skip=cp_skip),
+        Case("milp", "alummatch", solver=milp, skip=cp_skip),
         Case("stable", "alummatch", solver="stable"),
         Case("stable-mentors", "alummatch", solver=Stable(proposer="mentors")),
         Case("flow maxmin", "alummatch", objective="maxmin", solver="flow"),
@@ -356,8 +360,9 @@ def _cases(scenario: Scenario, problem: MatchingProblem) -> list[Case]:
         cases += [
             Case("flow quota+balance", "alummatch", solver="flow"),
             Case("cpsat quota+balance", "alummatch", solver=cpsat, skip=cp_skip),
+            Case("milp quota+balance", "alummatch", solver=milp, skip=cp_skip),
         ]
-        for c in cases[-2:]:
+        for c in cases[-3:]:
             c.constraints_name = name
     cases += [
         Case("scipy-lsa (peer)", "peer", peer=scipy_expanded, skip=lsa_skip),
@@ -439,7 +444,9 @@ def run_case(
                 {case.label: case.solver},
                 objective=case.objective,
                 constraints=cons,
-                time_limit=cpsat_limit if isinstance(case.solver, CpSat) else None,
+                time_limit=(
+                    cpsat_limit if isinstance(case.solver, CpSat | Milp) else None
+                ),
                 group=scenario.group,
                 measure_memory=False,
                 on_result=keep,

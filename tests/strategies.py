@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from alummatch import MatchingProblem
 
-__all__ = ["problems", "problems_with_history", "tiny_problems"]
+__all__ = ["form_programs", "problems", "problems_with_history", "tiny_problems"]
 
 
 @st.composite
@@ -127,6 +127,125 @@ def grouped_problems(
         if lab is not None
     }
     return problem, groups
+
+
+_FORM_HEADERS = {
+    "id": "Your name",
+    "goals": "Which topics interest you? (select all)",
+    "degree": "Current degree",
+    "campus": "Which campus?",
+    "wants_degree": "Degree you would like your mentee to have",
+    "capacity": "How many students can you mentor?",
+    "industry": "Industry",
+    "format": "How would you like to meet?",
+}
+_IMPORTANCE_HEADER = "How important is each to you? [Topics]"
+
+
+@st.composite
+def form_programs(draw: st.DrawFn) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    """A small form export (rows of header -> cell) and program settings for it.
+
+    The settings map a random subset of the form's columns (the rest are
+    ignored), draw weights (0 included), extra criteria, rules and an
+    importance rating; some combinations are invalid on purpose, and the
+    loader must say so.
+    """
+    n_tor = draw(st.integers(1, 4))
+    n_tee = draw(st.integers(1, 5))
+    topics = ["control", "vision", "planning", "learning"]
+    blank = st.just("")
+    rows: list[dict[str, str]] = []
+    for k in range(n_tor + n_tee):
+        mentor = k < n_tor
+        row = {
+            _FORM_HEADERS["id"]: f"p{k}",
+            "Role": "Mentor" if mentor else "Mentee",
+            _FORM_HEADERS["goals"]: ", ".join(
+                draw(st.lists(st.sampled_from(topics), unique=True, max_size=3))
+            ),
+            _FORM_HEADERS["degree"]: draw(st.sampled_from(["PhD", "MS", ""])),
+            _FORM_HEADERS["campus"]: draw(st.sampled_from(["North", "South", ""])),
+            _FORM_HEADERS["wants_degree"]: draw(
+                st.sampled_from(["PhD", "MS, PhD", ""]) if mentor else blank
+            ),
+            _FORM_HEADERS["capacity"]: draw(
+                st.sampled_from(["1.0", "2", "3.0"]) if mentor else blank
+            ),
+            _FORM_HEADERS["industry"]: draw(
+                st.sampled_from(["software", "fintech", ""])
+            ),
+            _FORM_HEADERS["format"]: draw(
+                st.sampled_from(["Online", "In person", "Either", ""])
+            ),
+            _IMPORTANCE_HEADER: draw(
+                blank
+                if mentor
+                else st.sampled_from(["Very important", "Not important", ""])
+            ),
+        }
+        rows.append(row)
+    mapped = draw(
+        st.lists(st.sampled_from([n for n in _FORM_HEADERS if n != "id"]), unique=True)
+    )
+    columns: dict[str, Any] = {"id": _FORM_HEADERS["id"]}
+    columns.update({n: _FORM_HEADERS[n] for n in mapped})
+    columns["ignore"] = [h for n, h in _FORM_HEADERS.items() if n not in columns]
+    settings: dict[str, Any] = {
+        "input": {"form": "form.csv", "role": {"column": "Role"}},
+        "columns": columns,
+        "values": {"format": {"Online": "virtual", "In person": "in-person"}}
+        if "format" in mapped
+        else {},
+    }
+    weight = st.sampled_from([0.0, 0.5, 1.0])
+    # weights for built-ins whose fields are mapped (mostly) and, now and
+    # then, for one that has no data (which the loader must reject)
+    builtin = [
+        c
+        for c, needs in (
+            ("goals", "goals"),
+            ("expectations", "format"),
+            ("industry", "industry"),
+        )
+        if needs in mapped
+    ]
+    if draw(st.integers(0, 9)) == 0:
+        builtin.append("availability")
+    named = st.lists(st.sampled_from(builtin), unique=True) if builtin else st.just([])
+    settings["weights"] = {c: draw(weight) for c in draw(named)}
+    criteria = []
+    kinds = [
+        ("same", {"column": "campus"}),
+        ("same", {"column": "degree", "name": "same_degree"}),
+        ("overlap", {"column": "goals", "name": "topics"}),
+        ("wants", {"column": "wants_degree", "of": "degree"}),
+    ]
+    usable = [
+        (k, spec)
+        for k, spec in kinds
+        if spec["column"] in mapped and spec.get("of", "degree") in mapped
+    ]
+    chosen = (
+        st.lists(
+            st.sampled_from(usable),
+            unique_by=lambda x: x[1].get("name", x[1]["column"]),
+            max_size=3,
+        )
+        if usable
+        else st.just([])
+    )
+    for kind, spec in draw(chosen):
+        criteria.append({"kind": kind, **spec, "weight": draw(weight)})
+    settings["criteria"] = criteria
+    if "campus" in mapped and draw(st.booleans()):
+        settings["rules"] = [{"attribute": "campus", "relation": "different"}]
+    if draw(st.booleans()):
+        settings["importance"] = {"goals": _IMPORTANCE_HEADER}
+        columns["ignore"] = [*columns["ignore"]]
+    else:
+        columns["ignore"] = [*columns["ignore"], _IMPORTANCE_HEADER]
+    return rows, settings
 
 
 @st.composite

@@ -295,7 +295,7 @@ def test_validate_missing_column_and_empty_side(
     )
     assert code == 1
     assert "error: 2 problems in the input:" in err
-    assert "missing_column_mentees.csv, timezone: required column is missing" in err
+    assert "missing_column_mentees.csv, id: required column is missing" in err
     assert "empty_mentors.csv: no mentors" in err
 
 
@@ -404,3 +404,22 @@ def test_unexpected_failure_is_one_line_not_a_traceback(
     assert code == 1
     assert err.startswith("error: unexpected RuntimeError: boom")
     assert "please report it" in err
+
+
+def test_closed_pipe_loses_no_output_file(plain_csv: list[str], tmp_path: Path) -> None:
+    """``alummatch match ... --out F --report R | head -1``: both files written."""
+    import subprocess
+    import sys
+
+    out, report = tmp_path / "pairs.csv", tmp_path / "report.html"
+    cmd = [sys.executable, "-m", "alummatch.cli", "match", *plain_csv]
+    cmd += ["--out", str(out), "--report", str(report)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away after one line, like `head -1`
+    proc.wait(timeout=120)
+    assert proc.stderr is not None
+    assert "Traceback" not in proc.stderr.read().decode()
+    assert out.exists()
+    assert report.exists()

@@ -23,6 +23,10 @@ def test_rolling_intake_example_runs(
     assert (table.loc[1:, "continuing"] > 0).all()
     assert (table.loc[1:, "history rows ignored"] > 0).all()
     assert set(ns["changed"]) <= set(ns["movers"])
+    # the waitlist of each term comes back first, and most of it is placed
+    assert table.loc[0, "had waited"] == 0
+    assert table["had waited"].sum() > 0
+    assert (table["of them placed"] <= table["had waited"]).all()
     history = ns["history"]
     assert history.terms == ("2025-fall", "2026-spring", "2026-fall")
     assert (tmp_path / "coverage_per_term.png").stat().st_size > 1000

@@ -39,6 +39,21 @@ def test_compare_solvers_example_runs(
     assert "plots written to" in capsys.readouterr().out
 
 
+def test_your_own_form_example_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """examples/your_own_form.py matches the example form and writes its files."""
+    monkeypatch.setenv("ALUMMATCH_EXAMPLE_OUT", str(tmp_path))
+    ns = runpy.run_path(str(EXAMPLES / "your_own_form.py"), run_name="__main__")
+    assert ns["labmates"] == []
+    assert len(ns["result"].pairs) == 19
+    assert (tmp_path / "starter.toml").exists()
+    table = ns["table"]
+    assert "degree_fit" in table.columns
+    assert "industry" not in table.columns
+    assert "pairs sharing an advisor: 0" in capsys.readouterr().out
+
+
 def test_staff_outputs_example_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,7 +14,8 @@ def test_subpackages_reachable_in_a_fresh_interpreter() -> None:
     """``alummatch.scoring`` & co. work with nothing else imported first."""
     code = (
         "import alummatch as am\n"
-        "for name in ('scoring', 'constraints', 'solvers', 'datasets', 'testing'):\n"
+        "for name in ('scoring', 'constraints', 'solvers', 'datasets', 'testing',\n"
+        "             'learn', 'report'):\n"
         "    assert getattr(am, name).__name__ == 'alummatch.' + name, name\n"
         "am.scoring.default_scorer(); am.testing.check_solver\n"
         "am.datasets.load_sample()\n"

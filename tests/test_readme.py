@@ -9,6 +9,7 @@ Where a comment in an example states a value, the test checks it too.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,12 @@ def _check_history(ns: dict[str, Any], folder: Path) -> None:
     assert am.History.from_csv(folder / "history.csv") == ns["history"]
 
 
+def _check_waitlist(ns: dict[str, Any], folder: Path) -> None:
+    """The student who waited longest takes the one seat."""
+    assert [p.mentee_id for p in ns["result"].pairs] == ["ben"]
+    assert ns["result"].info["waiting_placed"] == 1
+
+
 def _check_staff_outputs(ns: dict[str, Any], folder: Path) -> None:
     """The summary's first words, a CSV with a BOM, a report with no address."""
     assert ns["result"].summary().startswith("62 of 80 students have a mentor; 18 ")
@@ -110,6 +117,12 @@ def _check_national(ns: dict[str, Any], folder: Path) -> None:
     assert abs(ns["dense"].objective - ns["result"].objective) < 1e-9
 
 
+def _check_own_form(ns: dict[str, Any], folder: Path) -> None:
+    """The counts stated in the comments: 14 mentors, 19 mentees, all matched."""
+    assert (ns["cohort"].n_mentors, ns["cohort"].n_mentees) == (14, 19)
+    assert len(ns["result"].pairs) == 19
+
+
 CHECKS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "Matching a national network": _check_national,
     "Adding a constraint": _check_constraint,
@@ -118,7 +131,9 @@ CHECKS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "Outputs for program staff": _check_staff_outputs,
     "Stable matching": _check_stable,
     "Fairness": _check_fairness,
+    "Your own form": _check_own_form,
     "Across terms: history and rematching": _check_history,
+    "Across terms: history and rematching #2": _check_waitlist,
 }
 
 
@@ -146,6 +161,7 @@ def test_readme_example_runs(
     mentors, mentees = load_sample().to_frames()
     mentors.to_csv(tmp_path / "mentors.csv", index=False)
     mentees.to_csv(tmp_path / "mentees.csv", index=False)
+    shutil.copytree(README.parent / "examples" / "form", tmp_path / "form")
     monkeypatch.chdir(tmp_path)
     ns: dict[str, Any] = {"__name__": "__readme__"}
     exec(compile(code, f"README.md [{name}]", "exec", dont_inherit=True), ns)

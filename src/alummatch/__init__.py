@@ -32,6 +32,7 @@ from alummatch.errors import (
 from alummatch.history import History
 from alummatch.problem import MatchingProblem
 from alummatch.profiles import Cohort, Mentee, Mentor
+from alummatch.program import Program
 from alummatch.rematching import Rematch, rematch
 from alummatch.result import MatchResult, Metrics, Pair, Status
 from alummatch.scoring import build_problem
@@ -71,6 +72,7 @@ __all__ = [
     "Metrics",
     "MinAvailabilityOverlap",
     "Pair",
+    "Program",
     "Rematch",
     "SharedLanguage",
     "Status",

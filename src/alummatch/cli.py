@@ -1,12 +1,14 @@
-"""The ``alummatch`` command: demo, match, validate.
+"""The ``alummatch`` command: demo, match, validate, init.
 
 ``alummatch demo`` matches the bundled sample cohort and explains two pairs;
-``alummatch match`` matches a cohort given as two CSV files; both can write
-every pair and every unmatched mentee (with the reason) to a spreadsheet-safe
-CSV (``--out``) and a self-contained HTML report (``--report``); ``match``
-also continues the active pairs of a ``--history`` file without repeating its
-past pairs, and records the pairs made with ``--append-history --term NAME``;
-``alummatch validate`` checks two CSV files and lists every problem found.
+``alummatch match`` matches a cohort given as two CSV files (or the form of a
+program file, ``--program FILE``); both can write every pair and every
+unmatched mentee (with the reason) to a spreadsheet-safe CSV (``--out``) and a
+self-contained HTML report (``--report``); ``match`` also continues the active
+pairs of a ``--history`` file without repeating its past pairs, and records
+the pairs made with ``--append-history --term NAME``; ``alummatch validate``
+checks two CSV files or a program file and its form and lists every problem
+found; ``alummatch init FORM`` writes a starter program file for a form export.
 
 Errors print as readable lines on stderr, never a traceback. Exit codes: 0 on
 success, 1 for bad input, an unsupported or infeasible request or a file that
@@ -22,9 +24,11 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from alummatch.errors import AlummatchError, InvalidInputError
 from alummatch.profiles import Cohort
+from alummatch.program import Program
 from alummatch.result import MatchResult
 from alummatch.solvers import REGISTRY
 from alummatch.solvers.base import OBJECTIVES
@@ -46,19 +50,29 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="match the bundled sample cohort and explain it")
     _solve_options(demo)
     _output_options(demo)
-    match = sub.add_parser("match", help="match a cohort given as two CSV files")
+    match = sub.add_parser(
+        "match", help="match a cohort given as two CSV files or a program file"
+    )
     _cohort_options(match)
     _solve_options(match)
     _output_options(match)
     _history_options(match)
-    val = sub.add_parser("validate", help="check two CSV files and list every problem")
+    val = sub.add_parser(
+        "validate", help="check two CSV files or a program file and its form"
+    )
     _cohort_options(val)
+    _init_parser(sub)
     return p
 
 
 def _cohort_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--mentors", type=Path, required=True, help="mentors CSV")
-    p.add_argument("--mentees", type=Path, required=True, help="mentees CSV")
+    p.add_argument("--mentors", type=Path, help="mentors CSV")
+    p.add_argument("--mentees", type=Path, help="mentees CSV")
+    p.add_argument(
+        "--program",
+        type=Path,
+        help="program file (TOML): the form, rules and solve settings",
+    )
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
@@ -78,13 +92,13 @@ def _output_options(p: argparse.ArgumentParser) -> None:
 def _solve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--solver",
-        default="auto",
+        default=None,
         choices=sorted([*REGISTRY, "auto"]),
         help="solver (default: auto, the fastest exact solver for the request)",
     )
     p.add_argument(
         "--objective",
-        default="coverage",
+        default=None,
         choices=list(OBJECTIVES),
         help="what to maximise (default: coverage)",
     )
@@ -97,7 +111,7 @@ def _solve_options(p: argparse.ArgumentParser) -> None:
         "cohorts; flow still proves the optimum over every pair)",
     )
     p.add_argument("--time-limit", type=float, default=None, help="seconds")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: 0)")
 
 
 def _history_options(p: argparse.ArgumentParser) -> None:
@@ -137,32 +151,63 @@ def _history_constraints(args: argparse.Namespace) -> list[object]:
     return [FromHistory(History.from_csv(path))]
 
 
-def _append_history(args: argparse.Namespace, result: MatchResult) -> None:
-    """Record the pairs of a feasible result as active rows of ``--term``."""
+def _append_history(args: argparse.Namespace, result: MatchResult) -> list[str]:
+    """Record the pairs of a feasible result as active rows of ``--term``;
+    return the line saying so (none when nothing was recorded)."""
     if not getattr(args, "append_history", False) or not result.is_feasible():
-        return
+        return []
     from alummatch.history import History
 
     path: Path = args.history
     old = History.from_csv(path) if path.exists() else History()
     new = old.append(result.pairs, term=args.term)
     new.to_csv(path)
-    print(f"\nadded {len(new) - len(old)} active pairs of term {args.term} to {path}")
+    return [f"added {len(new) - len(old)} active pairs of term {args.term} to {path}"]
 
 
-def _match(cohort: Cohort, args: argparse.Namespace, *, explain: int = 0) -> int:
+def _match(
+    cohort: Cohort,
+    args: argparse.Namespace,
+    *,
+    explain: int = 0,
+    program: Program | None = None,
+) -> int:
     from alummatch import build_problem, solve
 
+    history = _history_constraints(args)
     with _progress(cohort) as update:
-        problem = build_problem(cohort, candidates=args.candidates, progress=update)
-        result = solve(
-            problem,
-            args.solver,
-            objective=args.objective,
-            constraints=_history_constraints(args),
-            time_limit=args.time_limit,
-            seed=args.seed,
+        if program is not None:
+            problem = program.problem(cohort)
+            solver, options = _program_solve(program, args)
+            options["constraints"] = [*options["constraints"], *history]
+            result = solve(problem, solver, **options)
+        else:
+            problem = build_problem(
+                cohort, candidates=getattr(args, "candidates", None), progress=update
+            )
+            result = solve(
+                problem,
+                args.solver or "auto",
+                objective=args.objective or "coverage",
+                constraints=history,
+                time_limit=args.time_limit,
+                seed=args.seed or 0,
+            )
+    # Files first: a reader closing the pipe early (``| head``) loses no file.
+    out: Path | None = getattr(args, "out", None)
+    report: Path | None = getattr(args, "report", None)
+    written: list[str] = []
+    if out is not None:
+        result.to_csv(out)
+        n_pairs = len(result.pairs)
+        n_un = result.metrics.total_demand - result.metrics.matched_slots
+        written.append(
+            f"wrote {n_pairs} pairs and {n_un} unmatched mentee slots to {out}"
         )
+    if report is not None:
+        result.report(report)
+        written.append(f"wrote the report to {report}")
+    written.extend(_append_history(args, result))
     ignored = result.info.get("history_rows_ignored", 0)
     if ignored:
         print(f"history: {ignored} rows name people not in this cohort (ignored)")
@@ -170,8 +215,6 @@ def _match(cohort: Cohort, args: argparse.Namespace, *, explain: int = 0) -> int
     print()
     frame = result.to_frame()
     with_pairs = frame[frame["mentor_id"] != ""]
-    out: Path | None = getattr(args, "out", None)
-    report: Path | None = getattr(args, "report", None)
     hint = "" if out or report else " (all of them: --out pairs.csv or --report FILE)"
     if len(with_pairs):
         cols = ["mentee_id", "mentor_id", "score"]
@@ -189,17 +232,8 @@ def _match(cohort: Cohort, args: argparse.Namespace, *, explain: int = 0) -> int
     for mentee_id in list(dict.fromkeys(p.mentee_id for p in result.pairs))[:explain]:
         print()
         print(result.explain(mentee_id))
-    if out is not None:
-        result.to_csv(out)
-        n_un = result.metrics.total_demand - result.metrics.matched_slots
-        print(
-            f"\nwrote {len(with_pairs)} pairs and {n_un} unmatched mentee slots "
-            f"to {out}"
-        )
-    if report is not None:
-        result.report(report)
-        print(f"\nwrote the report to {report}")
-    _append_history(args, result)
+    for line in written:
+        print(f"\n{line}")
     return 0 if result.is_feasible() else 1
 
 
@@ -243,6 +277,8 @@ def _check_out(out: Path | None, option: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "init":
+        return _init(args)
     if args.command in ("demo", "match"):
         _check_out(args.out, "--out")
         _check_out(args.report, "--report")
@@ -255,14 +291,95 @@ def _run(args: argparse.Namespace) -> int:
             f"{len(cohort.mentors)} mentors\n"
         )
         return _match(cohort, args, explain=2)
-    cohort = Cohort.from_csv(args.mentors, args.mentees)
+    program = _program(args)
+    cohort = (
+        program.cohort()
+        if program is not None
+        else Cohort.from_csv(args.mentors, args.mentees)
+    )
     if args.command == "validate":
         print(
             f"ok: {len(cohort.mentees)} mentees and {len(cohort.mentors)} "
             "mentors, no problems found"
         )
+        if program is not None:
+            print(_criteria_line(program))
         return 0
-    return _match(cohort, args)
+    return _match(cohort, args, program=program)
+
+
+# --------------------------------------------------------------- program file
+def _program(args: argparse.Namespace) -> Program | None:
+    """The program file of ``--program``, or ``None`` for two CSV files."""
+    given = args.program is not None
+    if given and (args.mentors is not None or args.mentees is not None):
+        raise _UsageError("give either --program or --mentors and --mentees")
+    if not given and (args.mentors is None or args.mentees is None):
+        missing = [f"--{k}" for k in ("mentors", "mentees") if getattr(args, k) is None]
+        raise _UsageError(
+            f"the following arguments are required: {', '.join(missing)} "
+            "(or give --program FILE)"
+        )
+    return Program.from_toml(args.program) if given else None
+
+
+def _criteria_line(program: Program) -> str:
+    """Which criteria score the pairs, by weight, and which are off."""
+    scorer = program.scorer()
+    given = dict(scorer.weights or {})
+    weights = {c.name: float(given.get(c.name, 1.0)) for c in scorer.criteria}
+    on = [f"{n} {w:g}" for n, w in weights.items() if w > 0]
+    off = [n for n, w in weights.items() if w <= 0]
+    text = "criteria: " + ", ".join(on)
+    return text + (f"; off (weight 0 or not asked): {', '.join(off)}" if off else "")
+
+
+def _program_solve(
+    program: Program, args: argparse.Namespace
+) -> tuple[str, dict[str, Any]]:
+    """The program's [solve] settings; options given on the command line win
+    (``--history`` replaces the program's ``[input] history``)."""
+    options = program.solve_options(with_history=args.history is None)
+    for key in ("objective", "time_limit", "seed"):
+        if getattr(args, key, None) is not None:
+            options[key] = getattr(args, key)
+    return args.solver or program.solver, options
+
+
+def _init_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    init = sub.add_parser(
+        "init", help="write a starter program file for a form export (CSV or XLSX)"
+    )
+    init.add_argument("form", type=Path, help="the form export, .csv or .xlsx")
+    init.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="program file to write (default: program.toml beside the form)",
+    )
+    init.add_argument(
+        "--force", action="store_true", help="overwrite an existing program file"
+    )
+
+
+def _init(args: argparse.Namespace) -> int:
+    from alummatch.program import starter_program
+
+    out: Path = args.output or args.form.with_name("program.toml")
+    if out.exists() and not args.force:
+        raise FileExistsError(
+            f"{out} exists; use --force to overwrite or -o to write elsewhere"
+        )
+    text = starter_program(args.form, relative_to=out.parent)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}: check every mapping, then run")
+    print(f"  alummatch validate --program {out}")
+    return 0
+
+
+class _UsageError(Exception):
+    """Bad combination of options (exit code 2)."""
 
 
 def _os_error(exc: OSError) -> str:
@@ -293,6 +410,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     try:
         return _run(args)
+    except _UsageError as exc:
+        print(f"alummatch {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except InvalidInputError as exc:
         n = len(exc.problems)
         print(

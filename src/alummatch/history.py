@@ -15,7 +15,6 @@ it appears in.
 
 from __future__ import annotations
 
-import csv
 import difflib
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from os import PathLike
@@ -27,6 +26,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from alummatch.errors import InputProblem, InvalidInputError
+from alummatch.profiles.reading import read_csv_cells
 
 __all__ = ["KEY_COLUMNS", "STATUSES", "History"]
 
@@ -61,51 +61,6 @@ def _text(value: Any) -> str:
 def _suggest(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[InputProblem]]:
-    """Cells as text, indexed by the line each row starts on (header = row 1)."""
-    name = path.name
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    line = 1
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh, strict=True)
-        try:
-            for cells in reader:
-                if any(c.strip() for c in cells):
-                    rows.append(cells)
-                    lines.append(line)
-                line = reader.line_num + 1
-        except UnicodeDecodeError:
-            return pd.DataFrame(), [
-                InputProblem(name, "", "not UTF-8 text; save the file as 'CSV UTF-8'")
-            ]
-        except csv.Error as exc:
-            return pd.DataFrame(), [
-                InputProblem(f"{name} row {line}", "", f"not a valid CSV: {exc}")
-            ]
-    if not rows:
-        return pd.DataFrame(), [InputProblem(name, "", "the file is empty")]
-    header = [h.strip() for h in rows[0]]
-    width = len(header)
-    problems: list[InputProblem] = []
-    body: list[list[str]] = []
-    index: list[int] = []
-    for cells, at in zip(rows[1:], lines[1:], strict=True):
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            problems.append(
-                InputProblem(
-                    f"{name} row {at}",
-                    "",
-                    f"has {len(cells)} cells but the header has {width} columns",
-                )
-            )
-            continue
-        body.append(cells[:width] + [""] * (width - len(cells)))
-        index.append(at)
-    frame = pd.DataFrame(body, columns=header, index=index, dtype=object)
-    return frame, problems
 
 
 def _validate_frame(
@@ -299,7 +254,7 @@ class History:
             When the file does not exist.
         """
         p = Path(path)
-        frame, problems = _read_csv(p)
+        frame, problems = read_csv_cells(p, required=KEY_COLUMNS)
         try:
             checked = _validate_frame(frame, p.name, lambda k: f"{p.name} row {k}")
         except InvalidInputError as exc:

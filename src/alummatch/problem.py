@@ -69,6 +69,13 @@ class ProblemContext(Protocol):
         """Per-criterion scores of the given pairs, one array per criterion."""
         ...
 
+    def pair_contributions(
+        self, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
+    ) -> dict[str, FloatArray]:
+        """Each criterion's share of the given pairs' scores (they add up to the
+        score; NaN where the criterion has no data for the pair)."""
+        ...
+
     def explain_pair(self, mentee: int, mentor: int) -> list[str]:
         """Sentences with the facts behind the pair's score, one per criterion."""
         ...

@@ -41,7 +41,12 @@ def _reference(cohort: Cohort, tw: float) -> np.ndarray:
             both = bool(a.about.strip()) and bool(b.about.strip())
             wt = tw if both else 0.0
             cos = float(x[i] @ x[n + j]) if both else 0.0
-            out[i, j] = (wc * cov + wt * cos) / (wc + wt) if wc + wt > 0 else 0.0
+            no_data = not (a.goals or a.about.strip()) or not (
+                b.goals or b.about.strip()
+            )
+            out[i, j] = (
+                np.nan if no_data or wc + wt <= 0 else (wc * cov + wt * cos) / (wc + wt)
+            )
     return out
 
 
@@ -54,19 +59,20 @@ def test_scores_equal_reference(cohort: Cohort, tw: float) -> None:
     np.testing.assert_allclose(got, ref, atol=1e-5)
     i, j = np.indices(ref.shape).reshape(2, -1)
     np.testing.assert_allclose(crit.score_pairs(i, j), ref[i, j], atol=1e-5)
-    assert got.min() >= 0.0
-    assert got.max() <= 1.0 + 1e-6
-    assert np.all(got[2] == 0.0)
+    assert np.nanmin(got) >= 0.0
+    assert np.nanmax(got) <= 1.0 + 1e-6
+    assert np.all(np.isnan(got[2]))
 
 
-def test_mentee_without_goals_or_text_is_not_nan() -> None:
-    """Empty goals and texts everywhere give zeros, not NaN."""
+def test_mentee_without_goals_or_text_abstains() -> None:
+    """Empty goals and texts everywhere: no data, the criterion abstains (NaN)."""
     c = Cohort(
         mentors=[{"id": "a", "industry": "software", "timezone": "UTC"}],
         mentees=[{"id": "m", "industry": "software", "timezone": "UTC"}],
     )
     crit = GoalsCriterion().fit(c)
-    assert crit.score(np.array([0])).tolist() == [[0.0]]
+    assert np.isnan(crit.score(np.array([0]))).all()
+    assert np.isnan(crit.score_pairs(np.array([0]), np.array([0]))).all()
 
 
 def test_explain_lists_shared_and_missing_goals() -> None:

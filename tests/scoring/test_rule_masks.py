@@ -139,8 +139,24 @@ def test_attribute_missing_values() -> None:
     assert _allowed(AttributeRule("track"), c).tolist() == [[True, False]]
     rule = AttributeRule("track", missing="reject")
     assert _allowed(rule, c).tolist() == [[False, False]]
-    with pytest.raises(InvalidInputError, match="no mentee has attribute"):
+    with pytest.raises(InvalidInputError, match="neither mentees nor mentors"):
         _allowed(AttributeRule("nope"), c)
+
+
+def test_attribute_rule_on_a_side_without_data_does_not_fire() -> None:
+    """A column every mentee left blank: the rule cannot judge, so it allows
+    (or, with ``missing="reject"``, rejects) every pair; it never errs."""
+    import pandas as pd
+
+    from alummatch import Cohort, build_problem
+
+    tors = pd.DataFrame({"id": ["a", "b"], "advisor": ["x", "y"]})
+    tees = pd.DataFrame({"id": ["m1", "m2"], "advisor": [None, None]})
+    cohort = Cohort.from_frames(tors, tees)
+    rule = AttributeRule("advisor", relation="different")
+    assert build_problem(cohort, rules=[rule]).allowed.all()
+    reject = AttributeRule("advisor", relation="different", missing="reject")
+    assert not build_problem(cohort, rules=[reject]).allowed.any()
 
 
 def test_rule_strings_and_validation() -> None:

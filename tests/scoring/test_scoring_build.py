@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from alummatch.constraints import MaxTimezoneGap, SharedLanguage
@@ -140,3 +141,27 @@ def test_sample_cohort_builds_with_unmatchable_mentees() -> None:
     assert blocked == ["m-33", "m-71"]
     assert p.context is not None
     assert "'es'" in p.context.explain_no_allowed(p.mentee_ids.index("m-33"))
+
+
+def test_mentee_wait_reaches_the_problem() -> None:
+    """Mentee.wait (a CSV column 'wait') becomes MatchingProblem.mentee_wait."""
+    c = Cohort(
+        mentors=[{"id": "a"}],
+        mentees=[{"id": "m", "wait": "2.0"}, {"id": "n"}],
+    )
+    assert build_problem(c).waits.tolist() == [2, 0]
+    none = Cohort(mentors=[{"id": "a"}], mentees=[{"id": "m"}])
+    assert build_problem(none).mentee_wait is None
+
+
+def test_longer_wait_is_matched_first_from_a_csv_column(tmp_path: Path) -> None:
+    """One seat, two equal mentees: the one with wait 1 gets it."""
+    import alummatch as am
+
+    pd.DataFrame([{"id": "a"}]).to_csv(tmp_path / "t.csv", index=False)
+    pd.DataFrame([{"id": "m", "wait": 0}, {"id": "n", "wait": 1}]).to_csv(
+        tmp_path / "e.csv", index=False
+    )
+    c = Cohort.from_csv(tmp_path / "t.csv", tmp_path / "e.csv")
+    result = am.solve(build_problem(c), "flow")
+    assert [p.mentee_id for p in result.pairs] == ["n"]

@@ -17,13 +17,13 @@ from tests.fairbrute import key_of
 from tests.keys import assert_same_key
 from tests.strategies import problems, tiny_problems
 
-CPSAT = CpSat(workers=1)
+CPSAT = CpSat(workers=1, warm_start=False)  # the model itself, not flow's answer
 
 
 def test_registered_last_in_auto() -> None:
-    """cpsat is in the registry and tried last by auto."""
+    """cpsat is in the registry and tried last by auto, after milp."""
     assert isinstance(REGISTRY["cpsat"], CpSat)
-    assert AUTO_ORDER[-1] == "cpsat"
+    assert AUTO_ORDER[-2:] == ["milp", "cpsat"]
     assert CpSat().workers >= 1
 
 
@@ -126,7 +126,8 @@ def test_pinned_pair_counts_in_quota() -> None:
 
 
 def test_warm_start_is_flow_optimum_and_flags_dropped_constraints() -> None:
-    """The quick matching is flow's optimum; it is flagged when parity was left out."""
+    """The quick matching is flow's optimum; not flagged optimal when parity was
+    left out (it is repaired into a feasible start instead)."""
     from alummatch.constraints import ScoreParity
     from alummatch.engine import make_task
     from alummatch.solvers.cpsat import _Model, _warm_start
@@ -146,7 +147,7 @@ def test_warm_start_is_flow_optimum_and_flags_dropped_constraints() -> None:
     task2 = make_task(p, "total", [ScoreParity(0.01, groups=groups)], None, 0).task
     start2 = _warm_start(task2, _Model(task2))
     assert start2 is not None
-    assert not start2.whole
+    assert not start2.optimal  # parity was left out, then repaired
 
 
 @pytest.mark.parametrize("objective", ["total", "coverage", "maxmin"])

@@ -32,7 +32,13 @@ runs = {
     "cpsat-parity": (
         CpSat(workers=workers), "total", [ScoreParity(0.2, groups=groups)]
     ),
+    "cpsat-cold": (
+        CpSat(workers=workers, warm_start=False),
+        "coverage",
+        [ScoreParity(0.05, groups=groups)],
+    ),
     "milp": (Milp(), "maxmin", [ScoreParity(0.2, groups=groups)]),
+    "milp-cold": (Milp(warm_start=False), "total", [ScoreParity(0.05, groups=groups)]),
     "stable": (Stable(tie_break="random"), "coverage", []),
 }
 out = {}

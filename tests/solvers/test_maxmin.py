@@ -18,7 +18,7 @@ from tests.fairbrute import fair_brute_force, key_of
 from tests.keys import assert_same_key
 from tests.strategies import grouped_problems, problems, tiny_problems
 
-CPSAT = CpSat(workers=1)
+CPSAT = CpSat(workers=1, warm_start=False)
 
 
 @given(tiny_problems(max_demand=2, min_loads=True, negative=True))

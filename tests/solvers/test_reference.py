@@ -22,7 +22,14 @@ from alummatch.solvers.base import Solver
 from alummatch.testing import Reference, lp_reference
 from tests.strategies import problems
 
-EXACT: list[Solver] = [Flow(), Hungarian(), CpSat(workers=1), Milp()]
+EXACT: list[Solver] = [
+    Flow(),
+    Hungarian(),
+    CpSat(workers=1),
+    CpSat(workers=1, warm_start=False),
+    Milp(),
+    Milp(warm_start=False),
+]
 
 
 def _request(problem: MatchingProblem, data: st.DataObject) -> list[object]:

@@ -141,8 +141,9 @@ def compare(
     solvers : sequence of str or Solver, or mapping of str to str or Solver
         Registry names (``auto`` included) or instances with their own
         options; a mapping gives each row its label (for instance two
-        ``Stable`` proposers side by side). ``cpsat`` is not in the default
-        list: give it a ``time_limit`` on cohorts of more than a few dozen.
+        ``Stable`` proposers side by side). ``cpsat`` and ``milp`` (one
+        binary per pair) are not in the default list: add them, with a
+        ``time_limit`` on cohorts of more than a few dozen.
     objective : {"coverage", "total", "maxmin"}
         Optimised by every solver (see :func:`alummatch.solve`).
     constraints : sequence of constraints

@@ -114,8 +114,8 @@ def solve(
         From :func:`alummatch.build_problem` or ``MatchingProblem.from_scores``.
     solver : str or Solver, default "auto"
         Registry name (``greedy``, ``hungarian``, ``flow``, ``cpsat``,
-        ``stable``) or an instance carrying its own options; ``auto`` picks the
-        fastest exact solver that supports the request.
+        ``milp``, ``stable``) or an instance carrying its own options;
+        ``auto`` picks the fastest exact solver that supports the request.
     objective : {"coverage", "total", "maxmin"}
         What to maximise (see DESIGN.md).
     constraints : sequence of constraints

@@ -12,6 +12,7 @@ codes, multi-hot matrices and UTC availability masks.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
@@ -31,7 +32,7 @@ from alummatch.profiles.availability import (
     utc_offset_hours,
 )
 from alummatch.profiles.models import Mentee, Mentor, Side
-from alummatch.profiles.reading import _build, _frame, _frame_rows, _read_csv
+from alummatch.profiles.reading import _build, _frame, _frame_rows, read_csv_cells
 
 __all__ = ["Cohort"]
 
@@ -174,7 +175,7 @@ class Cohort(BaseModel):
         problems: list[InputProblem] = []
         for path in (Path(mentors_path), Path(mentees_path)):
             names.append(path.name)
-            frame, found = _read_csv(path)
+            frame, found = read_csv_cells(path)
             frames.append(frame)
             problems.extend(found)
         return cls._from_tables(
@@ -391,12 +392,15 @@ class Cohort(BaseModel):
         -------
         ndarray of bool, shape (n, SLOTS_PER_WEEK)
             Read-only; slot 0 is Monday 00:00-00:30 UTC of the reference week.
+            A person without a time zone has no slot (availability not given).
         """
 
         def make() -> NDArray[np.bool_]:
             records = self.side(side)
             out = np.zeros((len(records), SLOTS_PER_WEEK), dtype=np.bool_)
             for k, r in enumerate(records):
+                if r.timezone is None:  # windows cannot be placed in UTC
+                    continue
                 out[k] = mask_from_windows(
                     r.availability, r.timezone, self.reference_week
                 )
@@ -406,12 +410,17 @@ class Cohort(BaseModel):
         return self._cached(f"availability:{side}", make)
 
     def utc_offsets(self, side: Side) -> NDArray[np.float64]:
-        """UTC offset of each person's zone at the reference week, in hours."""
+        """UTC offset of each person's zone at the reference week, in hours.
+
+        NaN where the time zone is not given.
+        """
 
         def make() -> NDArray[np.float64]:
             out = np.fromiter(
                 (
-                    utc_offset_hours(r.timezone, self.reference_week)
+                    math.nan
+                    if r.timezone is None
+                    else utc_offset_hours(r.timezone, self.reference_week)
                     for r in self.side(side)
                 ),
                 dtype=np.float64,

@@ -54,15 +54,16 @@ LIST_FIELDS: frozenset[str] = frozenset(
     {"goals", "languages", "availability", "preferred_mentors", "preferred_mentees"}
 )
 """Fields written as ``;``-separated lists in a CSV cell."""
-REQUIRED_COLUMNS: tuple[str, ...] = ("id", "industry", "timezone")
-"""Columns a mentors or mentees table must have."""
+REQUIRED_COLUMNS: tuple[str, ...] = ("id",)
+"""Columns a mentors or mentees table must have: every other field is optional."""
 
 Frequency: TypeAlias = Literal["weekly", "biweekly", "monthly", "ad-hoc"]
 Commitment: TypeAlias = Literal["flash", "short-term", "long-term"]
 Format: TypeAlias = Literal["virtual", "in-person", "either"]
 CriterionName: TypeAlias = Literal["industry", "goals", "availability", "expectations"]
 Side: TypeAlias = Literal["mentees", "mentors"]
-AttributeValue: TypeAlias = str | int | float | bool
+AttributeValue: TypeAlias = str | int | float | bool | frozenset[str]
+"""An attribute value; a frozenset holds the answers of a multi-select question."""
 
 
 # --------------------------------------------------------------------------- #
@@ -118,12 +119,29 @@ def _window(value: str) -> str:
     return format_window(parse_window(value))
 
 
-def _timezone(value: str) -> str:
-    validate_timezone(value)
+def _timezone(value: str | None) -> str | None:
+    if value is not None:
+        validate_timezone(value)
     return value
 
 
-def _industry(value: str) -> str:
+def _whole(value: Any) -> Any:
+    """Accept whole numbers written as ``"2.0"`` or ``2.0`` (spreadsheet exports)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _industry(value: str | None) -> str | None:
+    if value is None:
+        return None
     norm = value.strip().lower()
     tax = default_taxonomy()
     if norm not in tax.sector_of:
@@ -136,6 +154,21 @@ def _industry(value: str) -> str:
             "alummatch.scoring.default_taxonomy().industries"
         )
     return norm
+
+
+def _factors(value: Any) -> Any:
+    """Accept ``"goals=2; industry=0.5"`` for ``importance``."""
+    if isinstance(value, str):
+        out: dict[str, Any] = {}
+        for part in value.split(";"):
+            if not part.strip():
+                continue
+            key, sep, number = part.partition("=")
+            if not sep:
+                raise ValueError(f"expected 'criterion=factor', got {part.strip()!r}")
+            out[key.strip()] = number.strip()
+        return out
+    return value
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -168,8 +201,12 @@ class Profile(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     id: Annotated[str, Field(min_length=1)]
-    industry: Annotated[str, AfterValidator(_industry)]
-    timezone: Annotated[str, AfterValidator(_timezone)]
+    industry: Annotated[
+        str | None, BeforeValidator(_blank_to_none), AfterValidator(_industry)
+    ] = None
+    timezone: Annotated[
+        str | None, BeforeValidator(_blank_to_none), AfterValidator(_timezone)
+    ] = None
     goals: Annotated[frozenset[Tag], BeforeValidator(_split)] = frozenset()
     about: str = ""
     availability: Annotated[tuple[WindowText, ...], BeforeValidator(_split)] = ()
@@ -184,9 +221,15 @@ class Profile(BaseModel):
         frozenset[Language], BeforeValidator(_split), Field(min_length=1)
     ] = frozenset({"en"})
     location: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
-    graduation_year: Annotated[int | None, Field(ge=1900, le=2100)] = None
+    graduation_year: Annotated[
+        Annotated[int, Field(ge=1900, le=2100)] | None, BeforeValidator(_whole)
+    ] = None
     field_of_study: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
     attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    importance: Annotated[
+        dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]],
+        BeforeValidator(_factors),
+    ] = {}  # pydantic copies it per model; a factory would cost a signature call
 
 
 class Mentor(Profile):
@@ -196,10 +239,11 @@ class Mentor(Profile):
     ----------
     id : str
         Non-empty, unique among mentors.
-    industry : str
+    industry : str, optional
         Industry code of the taxonomy (``alummatch.scoring.default_taxonomy()``).
-    timezone : str
-        IANA name, e.g. ``"Europe/Berlin"``.
+    timezone : str, optional
+        IANA name, e.g. ``"Europe/Berlin"``; without it, availability windows
+        cannot be placed in UTC and count as not given.
     goals : set of str
         Topic tags the mentor can help with (lower-cased).
     about : str
@@ -218,6 +262,12 @@ class Mentor(Profile):
     field_of_study : str, optional
     attributes : dict
         Program-defined fields, used by rules and group constraints.
+    importance : dict of str to float
+        Factor on the weight of each named criterion for this person (from
+        an importance rating such as "very important"; 1 by default, 0
+        ignores the criterion). A pair's weights are the base weights times
+        the mentee's and the mentor's factors (and the mentee's
+        ``priority``), renormalised over the criteria with data.
     capacity : int
         Maximum number of mentees, ``>= 0`` (default 1).
     min_load : int
@@ -233,8 +283,8 @@ class Mentor(Profile):
     ('Mon 18:00-20:00', 'Thu 12:00-13:00')
     """
 
-    capacity: Annotated[int, Field(ge=0)] = 1
-    min_load: Annotated[int, Field(ge=0)] = 0
+    capacity: Annotated[int, BeforeValidator(_whole), Field(ge=0)] = 1
+    min_load: Annotated[int, BeforeValidator(_whole), Field(ge=0)] = 0
     preferred_mentees: Ranking = ()
 
     @field_validator("min_load")
@@ -262,6 +312,8 @@ class Mentee(Profile):
         their scores.
     preferred_mentors : sequence of str
         Optional ranked mentor ids, best first.
+    wait : int
+        Terms already spent on the waitlist, ``>= 0`` (default 0).
 
     Examples
     --------
@@ -271,8 +323,9 @@ class Mentee(Profile):
     ['interviews', 'networking']
     """
 
-    demand: Annotated[int, Field(ge=1)] = 1
+    demand: Annotated[int, BeforeValidator(_whole), Field(ge=1)] = 1
     priority: Annotated[
         CriterionName | None, BeforeValidator(_optional_enum(CRITERIA))
     ] = None
     preferred_mentors: Ranking = ()
+    wait: Annotated[int, BeforeValidator(_whole), Field(ge=0)] = 0

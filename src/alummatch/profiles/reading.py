@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -30,7 +31,7 @@ from alummatch.profiles.models import (
     _split,
 )
 
-__all__: list[str] = []
+__all__ = ["normalise_name", "suggest_field"]
 
 _T = TypeVar("_T")
 
@@ -234,6 +235,43 @@ def _is_missing(value: Any) -> bool:
     return value is pd.NA or value is pd.NaT
 
 
+def normalise_name(name: str) -> str:
+    """A column name compared loosely: lower case, spaces and dashes as ``_``."""
+    text = "_".join(str(name).strip().lower().replace("-", " ").split())
+    return text.replace("__", "_")
+
+
+def suggest_field(name: str, fields: Iterable[str]) -> str | None:
+    """The field a column name most likely meant, or ``None``.
+
+    A name that equals a field once case, spaces, dashes and underscores are
+    normalised (``"Capacity"``, ``"meeting frequency"``), or is a close edit of
+    one (``"language"`` for ``languages``, by :func:`difflib.get_close_matches`),
+    suggests that field; an exact field name suggests nothing.
+
+    Examples
+    --------
+    >>> suggest_field("Capacity", ["capacity", "languages"])
+    'capacity'
+    >>> suggest_field("language", ["capacity", "languages"])
+    'languages'
+    >>> suggest_field("first_generation", ["capacity", "languages"]) is None
+    True
+    """
+    known = list(fields)
+    if name in known:
+        return None
+    norm = normalise_name(name)
+    by_norm = {normalise_name(f): f for f in known}
+    if norm in by_norm:
+        return by_norm[norm]
+    squashed = {k.replace("_", ""): f for k, f in by_norm.items()}
+    if norm.replace("_", "") in squashed:
+        return squashed[norm.replace("_", "")]
+    close = difflib.get_close_matches(norm, list(by_norm), n=1, cutoff=0.85)
+    return by_norm[close[0]] if close else None
+
+
 def _frame_rows(
     df: pd.DataFrame, model: type[Profile], name: str, label: Callable[[Any], str]
 ) -> tuple[list[_Row], frozenset[str], list[InputProblem]]:
@@ -254,6 +292,20 @@ def _frame_rows(
         if c in missing:
             problems.append(InputProblem(name, c, "required column is missing"))
     fields = set(model.model_fields) - {"attributes"}
+    for c in dict.fromkeys(cols):
+        if c in fields or c == "attributes":
+            continue
+        meant = suggest_field(c, fields)
+        if meant is not None and meant not in cols:
+            problems.append(
+                InputProblem(
+                    name,
+                    c,
+                    f"unknown column; did you mean {meant!r}? (columns that are "
+                    "not fields become attributes, but this one looks misspelt: "
+                    "rename it)",
+                )
+            )
     rows: list[_Row] = []
     values = df.astype(object).to_numpy(dtype=object)
     for pos, index_label in enumerate(df.index):
@@ -281,15 +333,20 @@ def _frame_rows(
     return rows, missing, problems
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[InputProblem]]:
-    """Read one CSV file as text cells, indexed by the line each row starts on.
+def read_csv_cells(
+    path: Path, required: Sequence[str] = REQUIRED_COLUMNS
+) -> tuple[pd.DataFrame, list[InputProblem]]:
+    """Read one CSV file strictly, as text cells indexed by the line each row
+    starts on (header = row 1; blank lines skipped).
 
-    Returns the table (empty, with the required columns, when the file cannot
-    be read as a table) and the problems found. Missing files raise
-    ``OSError`` as usual.
+    Returns the table (empty, with the ``required`` columns, when the file
+    cannot be read as a table) and every problem found: not UTF-8, not valid
+    CSV, empty, a row wider than the header, values under a blank header.
+    Missing files raise ``OSError`` as usual. Profiles, program forms and
+    histories are all read this way.
     """
     name = path.name
-    empty = pd.DataFrame(columns=list(REQUIRED_COLUMNS))
+    empty = pd.DataFrame(columns=list(required))
     rows: list[list[str]] = []
     lines: list[int] = []
     line = 1
@@ -354,6 +411,10 @@ def _cell(name: str, value: Any) -> Any:
     if name in LIST_FIELDS:
         items = sorted(value) if isinstance(value, frozenset) else list(value)
         return ";".join(items) if items else None
+    if name == "importance":
+        return "; ".join(f"{k}={v:g}" for k, v in sorted(value.items())) or None
+    if isinstance(value, frozenset):
+        return ";".join(sorted(value)) or None
     return value
 
 
@@ -369,7 +430,7 @@ def _frame(records: Sequence[Profile], model: type[Profile]) -> pd.DataFrame:
     frame = pd.DataFrame(data, columns=fields)
     for name in attr_names:
         col = np.empty(len(records), dtype=object)
-        col[:] = [r.attributes.get(name) for r in records]
+        col[:] = [_cell(name, r.attributes.get(name)) for r in records]
         frame[name] = pd.Series(col, dtype=object)
     if "graduation_year" in frame:
         frame["graduation_year"] = frame["graduation_year"].astype("Int64")

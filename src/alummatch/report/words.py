@@ -98,6 +98,22 @@ def waiting_sentence(f: Facts) -> list[str]:
     return out
 
 
+def waitlist_sentence(result: MatchResult) -> str:
+    """How many students who had already waited a term or more were placed."""
+    waited = int(result.info.get("waiting", 0))
+    if not waited:
+        return ""
+    placed = int(result.info.get("waiting_placed", 0))
+    who = _n(waited, "student")
+    verb = "was" if placed == 1 else "were"
+    if placed == waited:
+        return f"Every one of the {who} who had waited a term or more was placed."
+    return (
+        f"{placed} of the {who} who had waited a term or more {verb} placed; "
+        "the longest waits were placed first."
+    )
+
+
 def mentors_sentence(f: Facts) -> str:
     """How full the mentors are."""
     prob = f.problem
@@ -149,7 +165,7 @@ def quality_sentence(f: Facts) -> str:
 def plain_lines(f: Facts) -> list[str]:
     """The plain-words block: people, mentors, quality, what to look at."""
     lines = waiting_sentence(f)
-    for s in (mentors_sentence(f), quality_sentence(f)):
+    for s in (waitlist_sentence(f.result), mentors_sentence(f), quality_sentence(f)):
         if s:
             lines.append(s)
     if f.result.status is not Status.INFEASIBLE:

@@ -33,8 +33,11 @@ from alummatch.scoring.masks import (
     resolve_rules,
     rule_mask,
 )
+from alummatch.scoring.overlap import Overlap
+from alummatch.scoring.same import Same
 from alummatch.scoring.scorer import Scorer
 from alummatch.scoring.tables import PairTable
+from alummatch.scoring.wants import Wants
 
 __all__ = [
     "DEFAULT_NEEDED_HOURS",
@@ -48,16 +51,19 @@ __all__ = [
     "FormatMask",
     "GoalsCriterion",
     "IndustryCriterion",
+    "Overlap",
     "OverlapIndex",
     "OverlapMask",
     "PairCriterion",
     "PairTable",
     "Rule",
     "RuleMask",
+    "Same",
     "Scorer",
     "SharedLanguageMask",
     "Taxonomy",
     "TimezoneGapMask",
+    "Wants",
     "build_problem",
     "clone",
     "default_rules",

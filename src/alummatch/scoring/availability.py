@@ -162,11 +162,21 @@ class AvailabilityCriterion:
         ukeys, self.key_of_tee_ = np.unique(key, return_inverse=True)
         self.key_of_tee_ = self.key_of_tee_.ravel()
         self.table_: NDArray[np.float32] | None = None
+        # no availability given (or no time zone to place it): abstain
+        self.none_tee_: NDArray[np.bool_] = (
+            np.count_nonzero(self.index_.mask_tee, axis=1) == 0
+        )
+        self.none_tor_: NDArray[np.bool_] = (
+            np.count_nonzero(self.index_.mask_tor, axis=1) == 0
+        )
+        self.abstain_tor_ = np.nonzero(self.none_tor_)[0]
         if ukeys.size * cohort.n_mentors * 4 <= _TABLE_BYTES:
             pats, freqs = np.divmod(ukeys, len(FREQUENCIES))
             table = self.index_.pattern_rows(pats.astype(np.intp))
             table *= self.inv_need_tor_[freqs]
             np.minimum(table, 1.0, out=table)
+            table[~self.index_.patterns_tee[pats].any(axis=1)] = np.nan
+            table[:, self.abstain_tor_] = np.nan
             table.setflags(write=False)
             self.table_ = table
         return self
@@ -184,6 +194,9 @@ class AvailabilityCriterion:
         out = self.index_.rows(idx)
         out *= self.inv_need_tor_[self.freq_tee_[idx]]
         np.minimum(out, 1.0, out=out)
+        out[self.none_tee_[idx]] = np.nan
+        if self.abstain_tor_.size:
+            out[:, self.abstain_tor_] = np.nan
         return out
 
     def score_pairs(
@@ -194,7 +207,9 @@ class AvailabilityCriterion:
         j = np.asarray(mentor_idx, dtype=np.intp)
         hours = self.index_.pairs(i, j)
         inv = self.inv_need_[self.freq_tee_[i], self.freq_tor_[j]].astype(np.float64)
-        return np.minimum(hours * inv, 1.0)
+        out = np.minimum(hours * inv, 1.0)
+        out[self.none_tee_[i] | self.none_tor_[j]] = np.nan
+        return out
 
     def explain(self, mentee: int, mentor: int) -> str:
         """Overlap hours, the first shared windows and what the pair needs."""

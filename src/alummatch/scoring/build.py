@@ -69,11 +69,27 @@ class CohortContext:
     def pair_components(
         self, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
     ) -> dict[str, NDArray[np.float64]]:
-        """Per-criterion scores of the given pairs, one array per criterion."""
-        return self.scorer.pair_components(mentee_idx, mentor_idx)
+        """Per-criterion scores of the given pairs (NaN where one abstains).
+
+        Criteria of zero weight are left out: they take no part in the score,
+        so results and their CSV never show them.
+        """
+        comps = self.scorer.pair_components(mentee_idx, mentor_idx)
+        weights = dict(zip(self.scorer.names_, self.scorer.weights_, strict=True))
+        return {n: v for n, v in comps.items() if weights[n] > 0}
+
+    def pair_contributions(
+        self, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
+    ) -> dict[str, NDArray[np.float64]]:
+        """Each criterion's share of the given pairs' scores.
+
+        See :meth:`~alummatch.scoring.Scorer.pair_contributions`: NaN where the
+        criterion abstains, zero-weight criteria left out.
+        """
+        return self.scorer.pair_contributions(mentee_idx, mentor_idx)
 
     def explain_pair(self, mentee: int, mentor: int) -> list[str]:
-        """One sentence per criterion with its score and the facts."""
+        """One sentence per criterion that counts for the pair, with the facts."""
         return self.scorer.explain(mentee, mentor)
 
     def explain_no_allowed(self, mentee: int) -> str:
@@ -285,7 +301,8 @@ def build_problem(
     cap = np.array(cohort.int_values("mentors", "capacity"))
     low = np.array(cohort.int_values("mentors", "min_load"))
     dem = np.array(cohort.int_values("mentees", "demand"))
-    for a in (scores, allowed, cap, low, dem):
+    wait = np.array(cohort.int_values("mentees", "wait"))
+    for a in (scores, allowed, cap, low, dem, wait):
         _readonly(a)
     return MatchingProblem(
         scores=scores,
@@ -302,6 +319,7 @@ def build_problem(
             [r.preferred_mentees for r in cohort.mentors], cohort.mentee_index()
         ),
         context=CohortContext(cohort, fitted, masks),
+        mentee_wait=wait if wait.any() else None,
     )
 
 

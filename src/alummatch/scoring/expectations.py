@@ -77,7 +77,8 @@ class ExpectationsCriterion:
     ----------
     weights : mapping of str to float, optional
         Weights of ``"frequency"``, ``"commitment"`` and ``"format"`` (equal by
-        default); normalised to sum to 1.
+        default); normalised to sum to 1. A part of weight 0 is left out of the
+        score and of the explanation.
 
     Examples
     --------
@@ -185,7 +186,12 @@ class ExpectationsCriterion:
                 else f", locations {la or 'unknown'} / {lb or 'unknown'}"
             )
         fmt += ")"
-        return f"frequency {pair(fa, fb)}; commitment {pair(ca, cb)}; {fmt}"
+        said = {
+            "frequency": f"frequency {pair(fa, fb)}",
+            "commitment": f"commitment {pair(ca, cb)}",
+            "format": fmt,
+        }
+        return "; ".join(t for p, t in said.items() if self.part_weights_[p] > 0)
 
     def __repr__(self) -> str:
         return f"ExpectationsCriterion(weights={self.weights!r})"

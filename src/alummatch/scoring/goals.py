@@ -32,6 +32,9 @@ _DENSE_TEXT_BYTES = 256 * 2**20
 class GoalsCriterion:
     """Share of the mentee's goals the mentor covers, blended with text similarity.
 
+    A pair where either side gave neither goals nor an ``about`` text, or that
+    has nothing to compare, has no score (NaN: the criterion abstains).
+
     Parameters
     ----------
     text_weight : float in [0, 1]
@@ -70,7 +73,19 @@ class GoalsCriterion:
         if tw > 0:
             self._fit_text(cohort)
         self.cov_w_ = np.where(self.has_goals_, 1.0 - tw, 0.0).astype(np.float32)
+        # neither goals nor about text given: abstain
+        has_goals_tor = np.asarray(g_tor.sum(axis=1)).ravel() > 0
+        text_tee = self.has_text_tee_ if self.text_ else False
+        text_tor = self.has_text_tor_ if self.text_ else False
+        self.none_tee_ = np.asarray(~self.has_goals_ & ~text_tee, dtype=np.bool_)
+        self.none_tor_ = np.asarray(~has_goals_tor & ~text_tor, dtype=np.bool_)
+        self.abstain_tor_ = np.nonzero(self.none_tor_)[0]
         return self
+
+    def _abstain(self, out: NDArray[np.float32], idx: IndexArray) -> None:
+        out[self.none_tee_[idx]] = np.nan
+        if self.abstain_tor_.size:
+            out[:, self.abstain_tor_] = np.nan
 
     def _fit_text(self, cohort: Cohort) -> None:
         texts_tee = [str(t) for t in cohort.values("mentees", "about")]
@@ -133,6 +148,8 @@ class GoalsCriterion:
                 out += _product(
                     _scale_rows(self.text_tee_[idx], tw * row), self.text_tor_t_
                 )
+            out[den <= 0] = np.nan
+            self._abstain(out, idx)
             return out
         a = self.goals_tee_[idx].toarray()
         a *= (cov_w * self.inv_count_[idx])[:, None]
@@ -145,7 +162,8 @@ class GoalsCriterion:
             + (tw * self.has_text_tee_[idx])[:, None] * (self.has_text_tor_[None, :])
         )
         np.divide(out, den2, out=out, where=den2 > 0)
-        out[den2 <= 0] = 0.0
+        out[den2 <= 0] = np.nan
+        self._abstain(out, idx)
         return out
 
     def _parts(
@@ -170,7 +188,9 @@ class GoalsCriterion:
         den = wc + wt
         num = wc * cov + wt * cos
         blended = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
-        return cov.astype(np.float64), cos.astype(np.float64), np.clip(blended, 0, 1)
+        blended = np.clip(blended, 0, 1)
+        blended[(den <= 0) | self.none_tee_[i] | self.none_tor_[j]] = np.nan
+        return cov.astype(np.float64), cos.astype(np.float64), blended
 
     def score_pairs(
         self, mentee_idx: IndexArray, mentor_idx: IndexArray

@@ -20,6 +20,9 @@ __all__ = ["IndustryCriterion"]
 class IndustryCriterion:
     """Same industry scores 1, same sector ``sector_credit``, otherwise 0.
 
+    A pair where either industry is not given has no score (NaN: the
+    criterion abstains).
+
     The mentee's industry is the one they aim for, the mentor's the one they
     work in.
 
@@ -54,8 +57,11 @@ class IndustryCriterion:
         tee, tor, cats = cohort.codes("industry")
         sectors = np.array([tax.sector_of.get(c, f"?{c}") for c in cats], dtype=object)
         same_sector = sectors[:, None] == sectors[None, :]
-        table = np.where(same_sector, np.float32(self.sector_credit), np.float32(0))
-        np.fill_diagonal(table, 1.0)
+        k = len(cats)
+        # code -1 (industry not given) indexes the last row / column: abstain
+        table = np.full((k + 1, k + 1), np.nan, dtype=np.float32)
+        table[:k, :k] = np.where(same_sector, np.float32(self.sector_credit), 0)
+        table[np.arange(k), np.arange(k)] = 1.0
         self.taxonomy_ = tax
         self.categories_ = cats
         self.table_ = PairTable.build(table.astype(np.float32), tee, tor)

@@ -138,7 +138,8 @@ class TimezoneGapMask:
         )
         inv = inv.ravel()
         gap = _circular_gap(offsets[:, None], offsets[None, :])
-        table = gap <= float(self.rule.hours) + 1e-9
+        # a time zone not given (NaN) never rejects: the rule needs both
+        table = (gap <= float(self.rule.hours) + 1e-9) | np.isnan(gap)
         n = cohort.n_mentees
         self.table_ = PairTable.build(table, inv[:n], inv[n:])
         self.off_tee_, self.off_tor_ = off_tee, off_tor
@@ -159,7 +160,7 @@ class TimezoneGapMask:
             return f"mentee is at {off}; {_rejected(row)} are more than {limit} away"
         return (
             f"mentee is at {off}; no mentor within {limit} "
-            f"(nearest is {float(gaps.min()):g} h away)"
+            f"(nearest is {float(np.nanmin(gaps)):g} h away)"
         )
 
 
@@ -177,21 +178,34 @@ class OverlapMask:
     def fit(self, cohort: Cohort) -> Self:
         """Dedupe the availability masks."""
         self.index_ = OverlapIndex(cohort)
+        self.none_tee_: NDArray[np.bool_] = (
+            np.count_nonzero(self.index_.mask_tee, axis=1) == 0
+        )
+        self.none_tor_: NDArray[np.bool_] = (
+            np.count_nonzero(self.index_.mask_tor, axis=1) == 0
+        )
         return self
 
     def allowed(self, mentee_idx: IndexArray) -> BoolArray:
-        """Allowed mask of the given mentees against every mentor."""
-        hours = self.index_.rows(np.asarray(mentee_idx, dtype=np.intp))
-        return hours >= np.float32(self.rule.hours) - np.float32(1e-6)
+        """Allowed mask of the given mentees against every mentor.
+
+        A person who gave no availability is not rejected (no data, the rule
+        does not fire).
+        """
+        idx = np.asarray(mentee_idx, dtype=np.intp)
+        hours = self.index_.rows(idx)
+        out: BoolArray = hours >= np.float32(self.rule.hours) - np.float32(1e-6)
+        out[self.none_tee_[idx]] = True
+        if self.none_tor_.any():
+            out[:, self.none_tor_] = True
+        return out
 
     def explain_rejection(self, mentee: int) -> str:
         """The mentee's available hours and the best overlap any mentor offers."""
+        row = self.allowed(np.array([mentee], dtype=np.intp))[0]
         hours = self.index_.rows(np.array([mentee], dtype=np.intp))[0]
-        row = hours >= float(self.rule.hours) - 1e-6
         own = float(self.index_.mask_tee[mentee].sum()) * 0.5
         need = f"{float(self.rule.hours):g} h"
-        if own == 0:
-            return f"mentee gave no availability; {need} of overlap needed"
         if row.any():
             return f"{_rejected(row)} share less than {need}/week with the mentee"
         return (
@@ -275,35 +289,39 @@ class AttributeMask:
     def fit(self, cohort: Cohort) -> Self:
         """Evaluate the relation once per distinct pair of values.
 
+        A side on which nobody has the attribute (a column left blank, a
+        question only the other side was asked) has no data: the rule does
+        not fire for its pairs (or rejects them all with ``missing="reject"``).
+
         Raises
         ------
         InvalidInputError
-            When neither side has the attribute.
+            When neither side has the attribute (a misspelt name, most
+            likely).
         """
         rule = self.rule
         a = cohort.attribute("mentees", rule.mentee_attribute)
         b = cohort.attribute("mentors", rule.mentor_name)
-        problems = []
+        if a is None and b is None:
+            raise InvalidInputError(
+                [
+                    InputProblem(
+                        str(rule),
+                        "mentee_attribute",
+                        f"neither mentees nor mentors have attribute "
+                        f"{rule.mentee_attribute!r}"
+                        + (
+                            f" / {rule.mentor_name!r}"
+                            if rule.mentor_name != rule.mentee_attribute
+                            else ""
+                        ),
+                    )
+                ]
+            )
         if a is None:
-            problems.append(
-                InputProblem(
-                    str(rule),
-                    "mentee_attribute",
-                    f"no mentee has attribute {rule.mentee_attribute!r}",
-                )
-            )
+            a = np.full(cohort.n_mentees, None, dtype=object)
         if b is None:
-            problems.append(
-                InputProblem(
-                    str(rule),
-                    "mentor_attribute",
-                    f"no mentor has attribute {rule.mentor_name!r}",
-                )
-            )
-        if problems:
-            raise InvalidInputError(problems)
-        assert a is not None
-        assert b is not None
+            b = np.full(cohort.n_mentors, None, dtype=object)
         va, ca = self._codes(a)
         vb, cb = self._codes(b)
         relation: Callable[[Any, Any], bool]

@@ -132,6 +132,12 @@ class Scorer:
     def fit(self, cohort: Cohort) -> Self:
         """Fit copies of the criteria and each mentee's weights; return ``self``.
 
+        A mentee's weights are the base weights times the mentee's
+        ``importance`` factors and ``priority_factor`` on their ``priority``
+        criterion, renormalised to sum to 1 (a mentee whose factors are all 0
+        keeps the base weights). Mentors' ``importance`` factors then scale
+        the weights of each pair with that mentor (renormalised per pair).
+
         Raises
         ------
         InvalidInputError
@@ -144,6 +150,11 @@ class Scorer:
         self.criteria_ = tuple(clone(c).fit(cohort) for c in self.criteria)
         rw = np.tile(w, (cohort.n_mentees, 1))
         lookup = {n: k for k, n in enumerate(names)}
+        for i, factors in enumerate(cohort.values("mentees", "importance")):
+            for name, f in factors.items():
+                k = lookup.get(name)
+                if k is not None:
+                    rw[i, k] *= float(f)
         prio = np.fromiter(
             (
                 lookup.get(p, -1) if p else -1
@@ -154,14 +165,29 @@ class Scorer:
         )
         rows = np.nonzero(prio >= 0)[0]
         rw[rows, prio[rows]] *= float(self.priority_factor)
-        rw /= rw.sum(axis=1, keepdims=True)
+        total = rw.sum(axis=1, keepdims=True)
+        rw = np.where(total > 0, rw / np.where(total > 0, total, 1.0), w[None, :])
         self.row_weights_ = rw.astype(np.float32)
+        cf = np.ones((cohort.n_mentors, len(names)), dtype=np.float64)
+        for j, factors in enumerate(cohort.values("mentors", "importance")):
+            for name, f in factors.items():
+                k = lookup.get(name)
+                if k is not None:
+                    cf[j, k] = float(f)
+        self.col_factors_: NDArray[np.float32] | None = (
+            None if np.all(cf == 1.0) else np.ascontiguousarray(cf.T, np.float32)
+        )
         self.active_ = tuple(int(k) for k in np.nonzero(rw.max(axis=0) > 0)[0])
         self.n_mentors_ = cohort.n_mentors
         return self
 
     def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:
         """Combined scores of the given mentees against every mentor.
+
+        A criterion that returns NaN for a pair abstains (it has no data for
+        that pair): the pair's score is the weighted mean of the criteria that
+        have data. A pair for which no criterion has data scores 0 (nothing
+        speaks for it).
 
         Returns
         -------
@@ -172,6 +198,10 @@ class Scorer:
         idx = np.asarray(mentee_idx, dtype=np.intp)
         out = np.zeros((idx.size, self.n_mentors_), dtype=np.float32)
         rw = self.row_weights_[idx]
+        cf = self.col_factors_
+        den: NDArray[np.float32] | None = None  # weight with data, when not all
+        if cf is not None:  # pair weights differ by mentor: always normalise
+            den = np.zeros_like(out)
         for k in self.active_:
             part = self.criteria_[k].score(idx)
             if np.shape(part) != out.shape:
@@ -181,18 +211,34 @@ class Scorer:
                 )
             col = rw[:, k : k + 1]
             w: Any = col[0, 0] if col.size and np.all(col == col[0, 0]) else col
-            if part.dtype == np.float32 and part.flags.writeable:
-                np.multiply(part, w, out=part)
-                out += part
-            else:
-                out += (part * w).astype(np.float32, copy=False)
+            if part.dtype != np.float32 or not part.flags.writeable:
+                part = np.array(part, dtype=np.float32)
+            missing = np.isnan(part)
+            if cf is not None:
+                assert den is not None
+                w = w * cf[k][None, :]
+                den += np.where(missing, np.float32(0), w)
+                part[missing] = 0.0
+            elif missing.any():
+                if den is None:
+                    den = np.ones_like(out)
+                den -= np.where(missing, w, np.float32(0))
+                part[missing] = 0.0
+            np.multiply(part, w, out=part)
+            out += part
+        if den is not None:
+            np.divide(out, den, out=out, where=den > 1e-6)
+            out[den <= 1e-6] = 0.0
         np.clip(out, 0.0, 1.0, out=out)
         return out
 
     def pair_components(
         self, mentee_idx: IndexArray, mentor_idx: IndexArray
     ) -> dict[str, NDArray[np.float64]]:
-        """Per-criterion scores of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
+        """Per-criterion scores of the pairs ``(mentee_idx[k], mentor_idx[k])``.
+
+        NaN where a criterion abstains (has no data for the pair).
+        """
         _check_fitted(self, "criteria_")
         i = np.asarray(mentee_idx, dtype=np.intp)
         j = np.asarray(mentor_idx, dtype=np.intp)
@@ -201,26 +247,69 @@ class Scorer:
             for n, c in zip(self.names_, self.criteria_, strict=True)
         }
 
+    def _shares(
+        self,
+        mentee_idx: IndexArray,
+        mentor_idx: IndexArray,
+        comps: Mapping[str, NDArray[np.float64]],
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Each criterion's weight share of each pair (0 where it abstains)."""
+        rw = self.row_weights_[np.asarray(mentee_idx, dtype=np.intp)].astype(np.float64)
+        if self.col_factors_ is not None:
+            rw = rw * self.col_factors_.T[np.asarray(mentor_idx, dtype=np.intp)]
+        has = np.column_stack([~np.isnan(comps[n]) for n in self.names_])
+        w = np.where(has, rw, 0.0)
+        den = w.sum(axis=1, keepdims=True)
+        share = np.divide(w, den, out=np.zeros_like(w), where=den > 1e-6)
+        return share, has
+
     def pair_scores(
         self, mentee_idx: IndexArray, mentor_idx: IndexArray
     ) -> NDArray[np.float64]:
         """Combined scores of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
         comps = self.pair_components(mentee_idx, mentor_idx)
-        rw = self.row_weights_[np.asarray(mentee_idx, dtype=np.intp)].astype(np.float64)
-        total = np.zeros(len(rw), dtype=np.float64)
+        share, _ = self._shares(mentee_idx, mentor_idx, comps)
+        total = np.zeros(len(share), dtype=np.float64)
         for k, n in enumerate(self.names_):
-            total += rw[:, k] * comps[n]
+            total += share[:, k] * np.nan_to_num(comps[n], nan=0.0)
         return np.clip(total, 0.0, 1.0)
 
+    def pair_contributions(
+        self, mentee_idx: IndexArray, mentor_idx: IndexArray
+    ) -> dict[str, NDArray[np.float64]]:
+        """Each criterion's share of the pairs' scores.
+
+        ``w_c * s_c / (sum of the weights of the criteria with data)``, so that
+        a pair's contributions add up to its score. NaN where the criterion
+        abstains; criteria of zero base weight are left out.
+        """
+        comps = self.pair_components(mentee_idx, mentor_idx)
+        share, has = self._shares(mentee_idx, mentor_idx, comps)
+        out: dict[str, NDArray[np.float64]] = {}
+        for k, n in enumerate(self.names_):
+            if self.weights_[k] <= 0:
+                continue
+            out[n] = np.where(has[:, k], share[:, k] * np.nan_to_num(comps[n]), np.nan)
+        return out
+
     def explain(self, mentee: int, mentor: int) -> list[str]:
-        """One sentence per criterion: name, score, weight and the facts."""
+        """One sentence per criterion that counts for the pair.
+
+        Each gives the criterion's name, score, weight (its share among the
+        criteria with data) and the facts. Criteria that abstain or weigh
+        nothing for this mentee are not mentioned.
+        """
         _check_fitted(self, "criteria_")
         i = np.array([mentee], dtype=np.intp)
         j = np.array([mentor], dtype=np.intp)
+        comps = self.pair_components(i, j)
+        share, has = self._shares(i, j, comps)
         out = []
         for k, (n, c) in enumerate(zip(self.names_, self.criteria_, strict=True)):
-            s = float(_pair_scores(c, i, j)[0])
-            w = float(self.row_weights_[mentee, k])
+            w = float(share[0, k])
+            if not has[0, k] or w <= 0:
+                continue
+            s = float(comps[n][0])
             out.append(f"{n} {s:.2f} (weight {w:.2f}): {c.explain(mentee, mentor)}")
         return out
 

@@ -1,16 +1,19 @@
-"""Lookup tables of pair values gathered by category codes (no pair loop)."""
+"""Lookup tables of pair values gathered by category codes (no pair loop), and
+the set and multi-hot views of attributes that attribute criteria share."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from alummatch.scoring.base import IndexArray
 
-__all__ = ["PairTable"]
+__all__ = ["PairTable", "display_names", "multi_hot", "set_values"]
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,59 @@ class PairTable:
     def pairs(self, mentee_idx: IndexArray, mentor_idx: IndexArray) -> NDArray[Any]:
         """Values of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
         return self.table[self.mentee_codes[mentee_idx], self.mentor_codes[mentor_idx]]
+
+
+def set_values(values: Iterable[Any] | None, n: int) -> list[frozenset[str] | None]:
+    """Attribute values as sets of normalised text, ``None`` where not given.
+
+    A frozenset (a multi-select answer) or list is taken item by item; text is
+    split on ``;``; numbers and booleans become their text. Items are stripped
+    and case-folded; an empty answer is ``None``. ``values=None`` (nobody has
+    the attribute) gives ``n`` times ``None``.
+    """
+    if values is None:
+        return [None] * n
+    out: list[frozenset[str] | None] = []
+    for v in values:
+        if v is None or (isinstance(v, float) and v != v):
+            out.append(None)
+            continue
+        items = v.split(";") if isinstance(v, str) else v
+        if not isinstance(items, list | tuple | set | frozenset):
+            items = [items]
+        got = frozenset(str(x).strip().casefold() for x in items if str(x).strip())
+        out.append(got or None)
+    return out
+
+
+def display_names(values: Iterable[Any] | None) -> dict[str, str]:
+    """The first spelling seen of each normalised item of :func:`set_values`."""
+    out: dict[str, str] = {}
+    for v in values if values is not None else ():
+        if v is None or (isinstance(v, float) and v != v):
+            continue
+        items = v.split(";") if isinstance(v, str) else v
+        if not isinstance(items, list | tuple | set | frozenset):
+            items = [items]
+        for x in items:
+            text = str(x).strip()
+            if text:
+                out.setdefault(text.casefold(), text)
+    return out
+
+
+def multi_hot(
+    sets: Sequence[frozenset[str] | None], lookup: Mapping[str, int]
+) -> sp.csr_array:
+    """Sparse ``(len(sets), len(lookup))`` float32 matrix, 1 where a set has the item.
+
+    Items missing from ``lookup`` are left out.
+    """
+    rows = [sorted(lookup[x] for x in s if x in lookup) if s else [] for s in sets]
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(r) for r in rows])
+    indices = np.fromiter(
+        (k for r in rows for k in r), dtype=np.int64, count=int(indptr[-1])
+    )
+    data = np.ones(indices.size, dtype=np.float32)
+    return sp.csr_array((data, indices, indptr), shape=(len(rows), len(lookup)))

@@ -15,25 +15,58 @@ linear row per mentor (capacity; minimum load), one per mentee (demand), and:
   positive, and vacuous when a group has no matched slot (its mean is
   undefined: such a group is exempt). Counts stay free variables (coverage
   is not fixed first), so parity may trade coverage only where the
-  objective allows it. The gap is floored to whole scaled units, so on the
-  true scores the gap holds within ``1 / factor``.
+  objective allows it. Each scaled score is within 0.5 of ``score * 2**exp``,
+  so the integer gap is ``floor(max_gap * 2**exp) + 1``: a matching within
+  ``max_gap`` on the true scores is never rejected (group means exactly
+  ``max_gap`` apart included), and one accepted is within ``max_gap + 2 /
+  2**exp``. Count and sum domains are clamped to what the group can match,
+  and with parity the scaling budget keeps every product below ``2**60``.
 - ``BalancedLoad(weight)``: per mentor, a penalty variable above the tangents
   of the convex ``weight * load * (load - 1) / 2`` at every integer load, so
   it equals the penalty at the optimum and the LP relaxation stays tight.
 
 Objectives are lexicographic by successive solves, each fixing the previous
 level and starting from the previous solution as a hint: ``coverage`` (slots,
-then total), ``maxmin`` (slots, then the rank of the smallest chosen score
-among the distinct scores capped at the smallest pinned score -- exact, no
-rounding -- then total). The total stage maximises ``total - load penalty``.
+then total), ``maxmin`` (slots, then the smallest chosen score capped at the
+smallest pinned score -- found by bisection over the distinct scores, each
+step a single-worker feasibility solve with the pairs below the level
+removed, exact and far faster than optimising it -- then total). The total
+stage maximises ``total - load penalty``. When ``flow``'s exact optimum of
+the request, or of the request without what flow cannot encode, honours
+every constraint, it is the optimum and is returned without a search
+(``warm_start=False`` always searches).
 
-Scores are scaled by ``factor`` so that one score is at most ``1e9`` in
-magnitude and every sum stays below ``2**53`` (exact in the doubles CP-SAT
-uses for bounds); each score is rounded to within ``0.5 / factor``, so the
-total of the pairs found is within ``n_pairs / factor`` of the true optimum
-(``max|score| * n_pairs * 1e-9``). To the same precision, a stage counts as
-optimal once CP-SAT's bound is within a relative ``1e-9`` of the value found
-(``relative_gap_limit``); proving the last scaled units gains nothing.
+Truthful statuses. ``time_limit`` bounds the whole call (warm start and
+model building included); a stage stopped by it returns the best matching in
+hand -- never lexicographically worse than a warm start that honours every
+constraint -- with the stage's bound (CP-SAT's, or one that needs no search)
+and gap, as ``TIME_LIMIT``. A later stage coming back INFEASIBLE or
+MODEL_INVALID (a presolve failure: the previous stage's solution satisfies
+it) is retried without presolve, else the previous stage's matching is
+returned as ``FEASIBLE`` with a warning; nothing unexpected is ever reported
+as ``TIME_LIMIT`` or ``OPTIMAL``, and a first stage that fails so raises a
+``RuntimeError`` naming the bug.
+
+Determinism. Flow's optimum, when returned, is deterministic; a tie between
+the final optimum and a warm start honouring everything goes to the warm
+start. Without one (``ScoreParity``,
+several quotas), ``deterministic=True`` (the default) runs CP-SAT on one
+worker, whose search depends on the seed only, so one seed gives one answer
+whatever ``workers`` says; racing workers could return different optima
+among ties. (CP-SAT's ``interleave_search`` is deterministic too, but was
+several times slower on these models.)
+
+Scores are scaled by a power of two ``2**exp`` (:mod:`alummatch.solvers.scaling`,
+exact at both ends of the float range) so that one score is at most ``1e9``
+in magnitude and every sum stays below ``2**53`` (exact in the doubles CP-SAT
+uses for bounds); each score is rounded to within ``0.5 / 2**exp``, so the
+total of the pairs found is within ``n_pairs / 2**exp`` of the true optimum
+(about ``max|score| * n_pairs * 2e-9``). To the same precision, a stage
+counts as optimal once CP-SAT's bound is within a relative ``1e-9`` of the
+value found (``relative_gap_limit``); proving the last scaled units gains
+nothing. Capacities and demands arrive clamped to what the pairs can use
+(:func:`alummatch.solvers.base.usable_capacity`), so "unlimited" capacities
+cost nothing.
 
 Infeasibility (minimum loads, quotas, parity) is explained with assumption
 literals: the requirement families are enforced by literals, and CP-SAT's
@@ -66,14 +99,13 @@ from alummatch.solvers.base import (
 from alummatch.solvers.diagnosis import MIN_LOADS, explain_conflict
 from alummatch.solvers.flow import Flow
 from alummatch.solvers.greedy import Greedy
+from alummatch.solvers.repair import repair_parity
 from alummatch.solvers.scaling import scale_factor, scale_scores
+from alummatch.solvers.stages import STAGE_CODES, PairStages
 from alummatch.solvers.terms import (
-    WAIT_REASON,
     group_index,
     group_needs,
-    load_penalty,
     pinned_load,
-    wait_tiers,
 )
 
 __all__ = ["CpSat"]
@@ -101,16 +133,26 @@ class CpSat:
     log : bool
         Let CP-SAT log its search progress (to standard output).
     warm_start : bool
-        Start the search from a quick matching: ``flow``'s optimum of the
+        When ``flow``'s exact optimum of the request, or of the request
+        without what flow cannot encode, honours every constraint, it is the
+        optimum and is returned as such without a search. Otherwise start
+        the search from a quick matching: ``flow``'s optimum of the
         request without the constraints it cannot honour (``ScoreParity``, a
-        second ``GroupQuota``), or ``greedy``'s. It is only a hint: CP-SAT
-        repairs or discards it, so the result and its proof are unchanged,
-        but a time-limited solve starts from a good matching.
+        second ``GroupQuota``), repaired for parity by dropping pairs, or
+        ``greedy``'s. It is only a hint and a fallback: a time-limited solve
+        returns at least that matching when it honours every constraint.
+        ``False`` always searches (to test the model itself).
+    deterministic : bool
+        Same seed, same pairs, whatever ``workers``: flow's optimum, when it
+        is one, is deterministic, and other requests run on one worker.
+        ``False`` lets every worker race on those too (ties may then differ
+        between runs).
     """
 
     workers: int = 8
     log: bool = False
     warm_start: bool = True
+    deterministic: bool = True
     name: str = "cpsat"
     exact: bool = True
     encoders: ClassVar[Encoders] = {
@@ -122,8 +164,6 @@ class CpSat:
 
     def unsupported(self, task: Task) -> str | None:
         """CP-SAT honours every built-in constraint; ``None`` unless unknown."""
-        if wait_tiers(task) is not None:
-            return WAIT_REASON
         return unencoded(task, self.encoders)
 
     def solve(self, task: Task) -> SolverOutput:
@@ -138,17 +178,16 @@ class CpSat:
             None if task.time_limit is None else time.monotonic() + task.time_limit
         )
         model = _Model(task)
-        stages: list[str] = (
-            ["total"]
-            if task.objective == "total"
-            else ["coverage", "total"]
-            if task.objective == "coverage"
-            else ["coverage", "min", "total"]
-        )
+        stages = model.pairs.stages
         start = _warm_start(task, model) if self.warm_start else None
         whole = start is not None and start.whole
+        optimal = start is not None and start.optimal
+        if optimal and start is not None:
+            # Flow's exact optimum of the request, or of a relaxation of it,
+            # honours every constraint: it is the optimum. No search needed.
+            return model.output(start.values, Status.OPTIMAL, None, 0.0, stages[-1])
         first = 0
-        if whole and start is not None and start.levels is not None:
+        if optimal and start is not None and start.levels is not None:
             # Flow's exact coverage and bottleneck answer the first stages.
             coverage, threshold = start.levels
             model.fix_coverage(coverage)
@@ -161,6 +200,22 @@ class CpSat:
         hint: NDArray[np.int64] | None = best
         for k in range(first, len(stages)):
             stage = stages[k]
+            if stage == "min":
+                assert best is not None  # the coverage stage's optimum
+                outcome = self._bisect_min(model, task, deadline, best, start)
+                if isinstance(outcome, SolverOutput):
+                    return outcome
+                best = hint = outcome
+                best_stage = stage
+                continue
+            if best is not None and model.stage_value(
+                stage, best
+            ) >= model.trivial_bound(stage):
+                # The matching in hand meets a bound that needs no search
+                # (e.g. every seat filled): the stage is solved.
+                model.fix_level(stage, _full(model, best))
+                best_stage = stage
+                continue
             model.set_objective(stage)
             if hint is not None:
                 model.set_hint(hint)
@@ -169,7 +224,8 @@ class CpSat:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0.0:
                 return self._stopped(model, task, best, best_stage, None, stage)
-            status, solver = self._run(model, task, remaining, interleave=not whole)
+            single = self.deterministic and not optimal
+            status, solver = self._run(model, task, remaining, core=single)
             if status == cp_model.INFEASIBLE and k == 0:
                 return SolverOutput(
                     pairs=empty_pairs(),
@@ -208,6 +264,73 @@ class CpSat:
         assert best is not None
         return model.output(best, Status.OPTIMAL, None, 0.0, stages[-1])
 
+    def _bisect_min(
+        self,
+        model: _Model,
+        task: Task,
+        deadline: float | None,
+        current: NDArray[np.int64],
+        start: _Start | None,
+    ) -> NDArray[np.int64] | SolverOutput:
+        """The bottleneck stage by bisection over the distinct scores.
+
+        Each step asks CP-SAT whether the optimal coverage is reachable with
+        no pair below a level (a feasibility solve, fast where optimising the
+        smallest score is not); a solution found lifts the lower end to its own
+        smallest score. The search starts between the smallest score of the
+        coverage stage's optimum and the top level (or flow's bottleneck of
+        the relaxed request, when it reaches the same coverage). The optimum
+        level is then kept by removing the pairs below it. Returns the
+        stage's matching, or the final output when stopped.
+        """
+        rank, levels = model.ranks()
+        top = max(int(levels.size) - 1, 0)
+        chosen = current[: model.k] > 0
+        lo = int(rank[chosen].min(initial=top))
+        hi = top
+        if (
+            start is not None
+            and start.levels is not None
+            and start.levels[0] == int(chosen.sum())
+        ):
+            hi = max(lo, int(np.searchsorted(levels, start.levels[1], "right")) - 1)
+        model.cp.proto.clear_objective()
+        best = current
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0.0:
+                return self._bounded(model, task, best, float(levels[hi]))
+            changed = model.forbid(rank < mid)
+            model.set_hint(best)
+            # One worker: deterministic, and quick on a feasibility question.
+            status, solver = self._run(model, task, remaining, core=True)
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+                if status == cp_model.UNKNOWN and task.time_limit is not None:
+                    model.restore(changed)
+                    return self._bounded(model, task, best, float(levels[hi]))
+                status, solver = self._run(
+                    model, task, remaining, core=True, presolve=False
+                )
+            model.restore(changed)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                best = np.array(solver.response_proto.solution, dtype=np.int64)
+                lo = max(mid, int(rank[best[: model.k] > 0].min(initial=top)))
+            elif status == cp_model.INFEASIBLE:
+                hi = mid - 1
+            else:
+                return self._unexpected(model, status, best, "coverage", "min")
+        model.forbid(rank < lo)
+        return best
+
+    def _bounded(
+        self, model: _Model, task: Task, best: NDArray[np.int64], bound: float
+    ) -> SolverOutput:
+        """Stopped by the time limit during the bisection, with its bound."""
+        value = model.key(best)[1]
+        gap = max(bound - value, 0.0) / max(abs(bound), 1e-12)
+        return model.output(best, Status.TIME_LIMIT, bound, gap, "min")
+
     def _stopped(
         self,
         model: _Model,
@@ -228,6 +351,7 @@ class CpSat:
             gap = max(bound - value, 0.0) / max(abs(bound), 1e-12)
         status = Status.TIME_LIMIT if task.time_limit is not None else Status.FEASIBLE
         if best is None:
+            bound = model.real(stage, 0.0, model.trivial_bound(stage))[1]
             return SolverOutput(pairs=empty_pairs(), status=status, bound=bound)
         return model.output(best, status, bound, gap, stage)
 
@@ -265,17 +389,10 @@ class CpSat:
         *,
         core: bool = False,
         presolve: bool = True,
-        interleave: bool = False,
     ) -> tuple[int, cp_model.CpSolver]:
         solver = cp_model.CpSolver()
         prm = solver.parameters
         prm.num_workers = 1 if core else max(int(self.workers), 1)
-        if interleave and not core:
-            # The workers' strategies run in fixed batches, so the search (and
-            # the optimum returned among ties) depends on the seed only,
-            # whatever the worker count. Needed when no whole warm start
-            # settles ties (see ``solve``).
-            prm.interleave_search = True
         prm.random_seed = int(task.seed) % (2**31)
         prm.log_search_progress = bool(self.log)
         if not presolve:
@@ -285,6 +402,11 @@ class CpSat:
         # Proving beyond the precision of the integer scaling buys nothing:
         # a stage is optimal once its bound is within this relative gap.
         prm.relative_gap_limit = _PROOF_GAP
+        if model.n_vars > 10_000:
+            # Probing every pair in presolve took 3.3 of 10 s on a 200 x 80
+            # parity model, and the search never started; without it the
+            # coverage stage was proven in 5 s.
+            prm.cp_model_probing_level = 0
         if model.n_vars > 200_000:
             # Presolve of a huge dense pair model costs more than it saves.
             prm.symmetry_level = 0
@@ -327,6 +449,15 @@ class _Start:
     values: NDArray[np.int64]
     whole: bool
     levels: tuple[int, float] | None = None
+    optimal: bool = False
+    """Flow solved the whole request: the start is an optimum."""
+
+
+def _full(model: _Model, values: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Values of every model variable from pair values (the rest zero)."""
+    out = np.zeros(model.n_vars, dtype=np.int64)
+    out[: values.size] = values[: model.n_vars]
+    return out
 
 
 def _warm_start(task: Task, model: _Model) -> _Start | None:
@@ -364,13 +495,28 @@ def _warm_start(task: Task, model: _Model) -> _Start | None:
     ok[ok] = keys[pos[ok]] == chosen[ok]
     values = np.zeros(model.k, dtype=np.int64)
     values[pos[ok]] = 1
+    optimal = whole
+    if not whole and out.status is Status.OPTIMAL:
+        # Flow's optimum of the relaxed request: when it honours what was
+        # left out, it is optimal for the whole request; else dropping a few
+        # pairs may bring parity within its gap (a feasible start).
+        original = values > 0
+        repaired = repair_parity(task, model.tee, model.tor, original)
+        if repaired is not None:
+            optimal = bool(np.array_equal(repaired, original))
+            values = repaired.astype(np.int64)
+            whole = True
     levels = None
-    if whole and task.objective == "maxmin":
+    if out.status is Status.OPTIMAL and task.objective == "maxmin":
+        # Exact for the request when whole; else flow's levels of the relaxed
+        # request (a bound on the bottleneck at the same coverage).
         if "threshold" in out.info:
             levels = (int(out.info["coverage"]), float(out.info["threshold"]))
         elif out.pairs.size == 0:  # nothing can be matched
             levels = (0, float("-inf"))
-    return _Start(values, whole, levels)
+    elif optimal and task.objective == "coverage":
+        levels = (int(out.pairs.shape[0]), float("-inf"))
+    return _Start(values, whole, levels, optimal)
 
 
 class _Model:
@@ -392,6 +538,12 @@ class _Model:
         if k:
             proto.merge_text_format("variables { domain: [0, 1] }\n" * k)
         self.literals: dict[int, int | str] = {}  # literal -> conflict member
+        # How auxiliary variables follow from the pair variables, to complete
+        # hints: sums (var, arcs, coefficients, constant), products (var, a,
+        # b) and load penalties (var, arcs, pinned load, unit).
+        self._defs: list[tuple[int, NDArray[np.int64], NDArray[np.int64], int]] = []
+        self._prods: list[tuple[int, int, int]] = []
+        self._pens: list[tuple[int, NDArray[np.int64], int, int]] = []
         self._assume = assumptions
         scores = task.scores
         vals = scores[tee, tor]
@@ -415,6 +567,8 @@ class _Model:
             budget = min(budget, 2.0**60 / float(max(slots, 1)) ** 2)
         self.max_abs = max_abs
         self.weight = weight
+        self.pairs = PairStages(task, self.tee, self.tor, weight)
+        self.wait_stages = self.pairs.wait_stages
         self.factor = scale_factor(max_abs, max(budget, 1.0))
         self.coef = scale_scores(vals, self.factor)
         self.pin_total = float(pin_vals.sum())
@@ -557,6 +711,8 @@ class _Model:
                 p_sum,
                 p_sum,
             )
+            self._defs.append((count, arcs, ones, p_count))
+            self._defs.append((ssum, arcs, coef, p_sum))
             groups.append((count, ssum, (p_count, c_hi), (s_lo, s_hi)))
         # mean_g - mean_h <= gap  <=>  S_g C_h - S_h C_g <= gap C_g C_h  (C > 0);
         # both sides vanish when a group has no matched slot.
@@ -586,6 +742,7 @@ class _Model:
             e = ct.int_prod.exprs.add()
             e.vars.append(v)
             e.coeffs.append(1)
+        self._prods.append((prod, a, b))
         return prod, rng
 
     def _balanced(self, weight: float, base: NDArray[np.int64]) -> None:
@@ -612,6 +769,7 @@ class _Model:
                     hi_pen,
                 )
             self.penalty.append((pen, 1))
+            self._pens.append((pen, arcs, b, w))
 
     # -- objectives and levels ---------------------------------------------
     def set_objective(self, stage: str) -> None:
@@ -620,6 +778,9 @@ class _Model:
         if stage == "coverage":
             vars_ = self.x
             coef = np.ones(self.k, dtype=np.int64)
+        elif stage in self.wait_stages:
+            vars_ = self.x[self.pairs.tier_arcs(stage)]
+            coef = np.ones(vars_.size, dtype=np.int64)
         elif stage == "min":
             vars_ = np.array([self._min_var()], dtype=np.int64)
             coef = np.ones(1, dtype=np.int64)
@@ -632,18 +793,36 @@ class _Model:
         obj.coeffs.extend((-coef).tolist())
         obj.scaling_factor = -1.0
 
+    def ranks(self) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Each pair's rank among the distinct (capped) scores, and those scores."""
+        if self.rank is None or self.levels is None:
+            ceiling = self.task.fixed_min_score
+            vals = np.minimum(self.task.scores[self.tee, self.tor], ceiling)
+            self.levels = np.unique(vals)
+            self.rank = np.searchsorted(self.levels, vals).astype(np.int64)
+        return self.rank, self.levels
+
+    def forbid(self, mask: NDArray[np.bool_]) -> list[int]:
+        """Fix the masked pairs to 0; return those that were free (to restore)."""
+        variables = self.cp.proto.variables
+        changed = [v for v in np.nonzero(mask)[0].tolist() if variables[v].domain[1]]
+        for v in changed:
+            variables[v].domain[1] = 0
+        return changed
+
+    def restore(self, changed: list[int]) -> None:
+        """Free again the pairs :meth:`forbid` fixed."""
+        variables = self.cp.proto.variables
+        for v in changed:
+            variables[v].domain[1] = 1
+
     def _min_var(self) -> int:
         """Rank of the smallest chosen (capped) score among distinct values."""
         if self.z is not None:
             return self.z
-        ceiling = self.task.fixed_min_score
-        vals = np.minimum(self.task.scores[self.tee, self.tor], ceiling)
-        levels = np.unique(vals)
-        rank = np.searchsorted(levels, vals).astype(np.int64)
+        rank, levels = self.ranks()
         top = max(int(levels.size) - 1, 0)
         self.z = self._var(0, top)
-        self.rank = rank
-        self.levels = levels
         # x_k => z <= rank_k, as z + (top - rank_k) x_k <= top
         for a, r in zip(self.x.tolist(), rank.tolist(), strict=True):
             if r < top:
@@ -662,43 +841,13 @@ class _Model:
         for v in low.tolist():
             variables[v].domain[1] = 0
 
-    def key(self, values: NDArray[np.int64]) -> tuple[float, ...]:
-        """The lexicographic objective of a matching, in the problem's units.
-
-        ``(total - load penalty,)``, ``(slots, total - penalty)`` or
-        ``(slots, smallest score, total - penalty)``; larger is better.
-        """
-        chosen = values[: self.k] > 0
-        task = self.task
-        vals = task.scores[self.tee[chosen], self.tor[chosen]]
-        net = float(vals.sum()) + self.pin_total
-        if self.weight > 0:
-            pairs = np.concatenate(
-                [task.fixed, np.stack([self.tee[chosen], self.tor[chosen]], axis=1)]
-            )
-            net -= load_penalty(task.problem, pairs, self.weight)
-        slots = float(chosen.sum())
-        if task.objective == "total":
-            return (net,)
-        if task.objective == "coverage":
-            return (slots, net)
-        low = min(float(vals.min(initial=np.inf)), task.fixed_min_score)
-        return (slots, low, net)
+    def key(self, values: NDArray[np.int64], shift: int = 0) -> tuple[float, ...]:
+        """The lexicographic objective of a matching (:meth:`PairStages.key`)."""
+        return self.pairs.key(values[: self.k] > 0, shift)
 
     def better(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> bool:
-        """Whether matching ``a`` is lexicographically better than ``b``.
-
-        Totals closer than the floating-point error of summing them are
-        equal, so that a tie never depends on summation order.
-        """
-        tol = 64.0 * np.finfo(np.float64).eps * (self.k + self.task.fixed.shape[0])
-        tol *= max(self.max_abs, 1e-300)
-        for x, y in zip(self.key(a), self.key(b), strict=True):
-            if x > y + tol:
-                return True
-            if x < y - tol:
-                return False
-        return False
+        """Whether matching ``a`` is lexicographically better than ``b``."""
+        return self.pairs.better(a[: self.k] > 0, b[: self.k] > 0, self.max_abs)
 
     def trivial_bound(self, stage: str) -> float:
         """A bound on the stage's objective that needs no search (scaled units).
@@ -710,6 +859,8 @@ class _Model:
         task = self.task
         if stage == "coverage":
             return float(min(int(task.demand.sum()), int(task.capacity.sum())))
+        if stage in self.wait_stages:
+            return float(self.pairs.tier_demand(stage))
         if stage == "min":
             return float(
                 max(int(self.levels.size) - 1, 0) if self.levels is not None else 0
@@ -726,6 +877,8 @@ class _Model:
         chosen = values[: self.k] > 0
         if stage == "coverage":
             return float(chosen.sum())
+        if stage in self.wait_stages:
+            return float(chosen[self.pairs.tier_arcs(stage)].sum())
         if stage == "min":
             assert self.rank is not None
             top = 0 if self.levels is None else max(int(self.levels.size) - 1, 0)
@@ -737,10 +890,37 @@ class _Model:
         return value
 
     def set_hint(self, values: NDArray[np.int64]) -> None:
+        """Hint a matching; complete (every variable) when the model allows."""
         self.cp.proto.clear_solution_hint()
         h = self.cp.proto.solution_hint
-        h.vars.extend(self.x.tolist())
-        h.values.extend(values[: self.k].tolist())
+        full = self._complete(values[: self.k])
+        if full is None:
+            h.vars.extend(self.x.tolist())
+            h.values.extend(values[: self.k].tolist())
+            return
+        h.vars.extend(range(self.n_vars))
+        h.values.extend(full.tolist())
+
+    def _complete(self, x: NDArray[np.int64]) -> NDArray[np.int64] | None:
+        """Every variable's value for the matching ``x`` (``None`` if unknown).
+
+        A complete hint lets CP-SAT take a feasible matching as its first
+        solution at once, instead of searching for the auxiliaries.
+        """
+        if self.z is not None or self._assume:
+            return None
+        full = np.zeros(self.n_vars, dtype=np.int64)
+        full[: self.k] = x
+        for lit in self.literals:
+            full[lit] = 1
+        for var, arcs, coef, const in self._defs:
+            full[var] = const + int(np.dot(coef, x[arcs]))
+        for var, a, b in self._prods:
+            full[var] = int(full[a]) * int(full[b])
+        for var, arcs, base, w in self._pens:
+            load = base + int(x[arcs].sum())
+            full[var] = w * load * (load - 1) // 2
+        return full
 
     def fix_level(self, stage: str, values: NDArray[np.int64]) -> None:
         """Keep the optimum of a stage in every later one."""
@@ -748,6 +928,10 @@ class _Model:
         if stage == "coverage":
             c = int(chosen.sum())
             self._linear(self.x, np.ones(self.k, dtype=np.int64), c, self.k)
+        elif stage in self.wait_stages:
+            arcs = self.pairs.tier_arcs(stage)
+            c = int((chosen[arcs] > 0).sum())
+            self._linear(arcs, np.ones(arcs.size, dtype=np.int64), c, arcs.size)
         elif stage == "min":
             assert self.rank is not None
             assert self.z is not None
@@ -786,5 +970,5 @@ class _Model:
             status=status,
             bound=bound,
             gap=gap,
-            info={"stage": float(["coverage", "min", "total"].index(stage))},
+            info={"stage": float(STAGE_CODES.get(stage, 0.5))},
         )

@@ -33,8 +33,13 @@ relative gap of ``1e-9``. Integer data (capacities, demands, quotas, slots)
 is met exactly: chosen pairs are read by rounding binaries.
 
 ``time_limit`` bounds the whole call; a stage stopped by it returns the best
-matching in hand (a whole warm start from ``flow``, when ``flow`` can honour
-the request, or the previous stage's optimum) with HiGHS's bound and gap.
+matching in hand with HiGHS's bound and gap. When ``flow``'s exact optimum of
+the request (or of the request without ``ScoreParity``) honours every
+constraint, it is returned as the optimum without a search; otherwise that
+optimum, repaired for parity by dropping pairs, is the matching in hand, so
+a time-limited solve is never worse than it. HiGHS's presolve is off by
+default (see ``Milp``): with it, HiGHS overran a 10 s limit to 19-30 s on a
+200 x 80 parity model.
 """
 
 from __future__ import annotations
@@ -62,13 +67,12 @@ from alummatch.solvers.base import (
     unencoded,
 )
 from alummatch.solvers.diagnosis import MIN_LOADS, explain_conflict
+from alummatch.solvers.repair import repair_parity
+from alummatch.solvers.stages import STAGE_CODES, PairStages
 from alummatch.solvers.terms import (
-    WAIT_REASON,
     group_index,
     group_needs,
-    load_penalty,
     pinned_load,
-    wait_tiers,
 )
 
 __all__ = ["Milp"]
@@ -85,15 +89,21 @@ class Milp:
     Parameters
     ----------
     presolve : bool
-        Let HiGHS presolve each model.
+        Let HiGHS presolve each model. Off by default: on the parity and
+        quota models of this module HiGHS's presolve cost more than it saved
+        and could overrun the time limit several-fold (200 x 80 with
+        ``ScoreParity``: optimal in 3.4 s without it; stopped after 19 s with
+        a 10 s limit with it).
     warm_start : bool
-        Keep ``flow``'s optimum as the answer in hand when ``flow`` can honour
-        the whole request (scipy's ``milp`` takes no starting solution), so a
-        time-limited solve is never worse than it; and seed ``maxmin`` with
-        flow's exact coverage and bottleneck.
+        When ``flow``'s exact optimum of the request, or of the request
+        without ``ScoreParity``, honours every constraint, return it as the
+        optimum without a search. Otherwise keep ``flow``'s optimum without
+        parity, repaired by dropping pairs, as the answer in hand (scipy's
+        ``milp`` takes no starting solution), so that a time-limited solve is
+        never worse than it. ``False`` always searches.
     """
 
-    presolve: bool = True
+    presolve: bool = False
     warm_start: bool = True
     name: str = "milp"
     exact: bool = True
@@ -106,8 +116,6 @@ class Milp:
 
     def unsupported(self, task: Task) -> str | None:
         """HiGHS honours every built-in constraint; ``None`` unless unknown."""
-        if wait_tiers(task) is not None:
-            return WAIT_REASON
         return unencoded(task, self.encoders)
 
     def solve(self, task: Task) -> SolverOutput:
@@ -116,25 +124,32 @@ class Milp:
             None if task.time_limit is None else time.monotonic() + task.time_limit
         )
         model = _Model(task)
-        stages = (
-            ["total"]
-            if task.objective == "total"
-            else ["coverage", "total"]
-            if task.objective == "coverage"
-            else ["coverage", "min", "total"]
-        )
+        stages = model.pairs.stages
         best: NDArray[np.bool_] | None = None
         first = 0
         if self.warm_start:
             quick = _flow_start(task, model)
+            if quick is not None and quick[2]:
+                # Flow's exact optimum honours the whole request: the optimum.
+                return model.output(quick[0], Status.OPTIMAL, None, 0.0, stages[-1])
             if quick is not None:
-                best, levels = quick
-                if levels is not None:
+                best, levels, _ = quick
+                if levels is not None and not model.wait_stages:
                     model.fix_coverage(levels[0])
                     model.fix_threshold(levels[1])
                     first = stages.index("total")
         best_stage = stages[first]
         for stage in stages[first:]:
+            if (
+                stage == "coverage"
+                and best is not None
+                and int(best.sum())
+                >= min(int(task.demand.sum()), int(task.capacity.sum()))
+            ):
+                # Every slot or every seat taken: no search can do better.
+                model.fix_level(stage, best)
+                best_stage = stage
+                continue
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0.0:
                 return model.stopped(best, None, stage)
@@ -167,30 +182,52 @@ class Milp:
 
 def _flow_start(
     task: Task, model: _Model
-) -> tuple[NDArray[np.bool_], tuple[int, float] | None] | None:
-    """Flow's optimum of the whole request as chosen-pair flags, or ``None``.
+) -> tuple[NDArray[np.bool_], tuple[int, float] | None, bool] | None:
+    """Flow's optimum of the request as chosen-pair flags, or ``None``.
 
-    With ``maxmin``, also flow's exact (coverage, bottleneck).
+    When flow cannot take ``ScoreParity``, its optimum without it, repaired
+    by dropping pairs. Also flow's exact (coverage, bottleneck) levels, and
+    whether the matching is an optimum of the whole request (flow's exact
+    optimum of it, or of the relaxation when that honours parity as is).
     """
     from alummatch.solvers.flow import Flow
 
     flow = Flow()
-    if model.k == 0 or flow.unsupported(task) is not None:
+    if model.k == 0:
         return None
-    out = flow.solve(replace(task, time_limit=None))
+    is_parity = [kind_of(Milp.encoders, c) is ScoreParity for c in task.constraints]
+    relaxed = replace(task, time_limit=None)
+    if any(is_parity) and flow.unsupported(task) is not None:
+        keep = tuple(
+            c for c, p in zip(task.constraints, is_parity, strict=True) if not p
+        )
+        labels = tuple(task.label(k) for k, p in enumerate(is_parity) if not p)
+        relaxed = replace(relaxed, constraints=keep, labels=labels)
+    if flow.unsupported(relaxed) is not None:
+        return None
+    out = flow.solve(relaxed)
     if out.status is not Status.OPTIMAL:
         return None
     m = task.allowed.shape[1]
     keys = model.tee.astype(np.int64) * m + model.tor
     picked = out.pairs[:, 0].astype(np.int64) * m + out.pairs[:, 1]
     chosen = np.isin(keys, picked)
+    if relaxed.constraints != task.constraints:
+        # Flow's optimum without parity, repaired: feasible, and optimal when
+        # nothing had to be dropped.
+        repaired = repair_parity(task, model.tee, model.tor, chosen)
+        if repaired is None:
+            return None
+        return repaired, None, bool(np.array_equal(repaired, chosen))
     levels = None
     if task.objective == "maxmin":
         if "threshold" in out.info:
             levels = (int(out.info["coverage"]), float(out.info["threshold"]))
         else:
             levels = (0, float("-inf"))
-    return chosen, levels
+    elif task.objective == "coverage":  # flow's coverage is exact
+        levels = (int(out.pairs.shape[0]), float("-inf"))
+    return chosen, levels, True
 
 
 class _Model:
@@ -216,6 +253,8 @@ class _Model:
         )
         top = float(np.abs(np.concatenate([vals, pin_vals])).max(initial=0.0))
         self.max_abs = top
+        self.pairs = PairStages(task, self.tee, self.tor, self.weight)
+        self.wait_stages = self.pairs.wait_stages
         self.shift = -math.frexp(top)[1] if top > 0 else 0
         self.gain = np.ldexp(vals, self.shift)
         self.pin_gain = np.ldexp(pin_vals, self.shift)
@@ -470,6 +509,16 @@ class _Model:
         """Keep the optimum of a stage in every later one."""
         if stage == "coverage":
             self.fix_coverage(int(chosen.sum()))
+        elif stage in self.wait_stages:
+            arcs = self.pairs.tier_arcs(stage)
+            self._triplets(
+                np.zeros(arcs.size, np.intp),
+                arcs,
+                np.ones(arcs.size),
+                1,
+                np.full(1, float(chosen[arcs].sum())),
+                np.full(1, np.inf),
+            )
         elif stage == "min":
             assert self.rank is not None
             if chosen.any():
@@ -484,6 +533,8 @@ class _Model:
         c = np.zeros(self.n_vars)
         if stage == "coverage":
             c[: self.k] = 1.0
+        elif stage in self.wait_stages:
+            c[self.pairs.tier_arcs(stage)] = 1.0
         elif stage == "min":
             assert self.z is not None
             c[self.z] = 1.0
@@ -521,34 +572,13 @@ class _Model:
         out: NDArray[np.bool_] = np.asarray(x[: self.k]) > 0.5
         return out
 
-    def key(self, chosen: NDArray[np.bool_]) -> tuple[float, ...]:
-        """The lexicographic objective of a matching (larger is better)."""
-        task = self.task
-        vals = task.scores[self.tee[chosen], self.tor[chosen]]
-        net = float(vals.sum()) + self.pin_total
-        if self.weight > 0:
-            pairs = np.concatenate(
-                [task.fixed, np.stack([self.tee[chosen], self.tor[chosen]], axis=1)]
-            )
-            net -= load_penalty(task.problem, pairs, self.weight)
-        slots = float(chosen.sum())
-        if task.objective == "total":
-            return (net,)
-        if task.objective == "coverage":
-            return (slots, net)
-        low = min(float(vals.min(initial=np.inf)), task.fixed_min_score)
-        return (slots, low, net)
+    def key(self, chosen: NDArray[np.bool_], shift: int = 0) -> tuple[float, ...]:
+        """The lexicographic objective of a matching (:meth:`PairStages.key`)."""
+        return self.pairs.key(chosen, shift)
 
     def better(self, a: NDArray[np.bool_], b: NDArray[np.bool_]) -> bool:
         """Whether ``a`` is lexicographically better than ``b`` (ties: no)."""
-        tol = 64.0 * np.finfo(np.float64).eps * (self.k + self.task.fixed.shape[0])
-        tol *= max(self.max_abs, 1e-300)
-        for x, y in zip(self.key(a), self.key(b), strict=True):
-            if x > y + tol:
-                return True
-            if x < y - tol:
-                return False
-        return False
+        return self.pairs.better(a, b, self.max_abs)
 
     def stopped(
         self, best: NDArray[np.bool_] | None, res: object, stage: str
@@ -558,7 +588,9 @@ class _Model:
             Status.TIME_LIMIT if self.task.time_limit is not None else Status.FEASIBLE
         )
         if best is None:
-            return SolverOutput(pairs=empty_pairs(), status=status)
+            seats = min(int(self.task.demand.sum()), int(self.task.capacity.sum()))
+            bound_c = float(seats) if stage == "coverage" else None
+            return SolverOutput(pairs=empty_pairs(), status=status, bound=bound_c)
         bound = gap = None
         dual = getattr(res, "mip_dual_bound", None)
         if dual is not None and np.isfinite(dual):
@@ -580,8 +612,10 @@ class _Model:
         key = self.key(chosen)
         if stage == "coverage":
             return key[0]
+        if stage in self.wait_stages:
+            return key[1 + self.wait_stages.index(stage)]
         if stage == "min":
-            return key[1]
+            return key[1 + len(self.wait_stages)]
         return key[-1]
 
     def unexpected(
@@ -628,5 +662,5 @@ class _Model:
             status=status,
             bound=bound,
             gap=gap,
-            info={"stage": float(["coverage", "min", "total"].index(stage))},
+            info={"stage": float(STAGE_CODES.get(stage, 0.5))},
         )

@@ -11,7 +11,7 @@ is the final rounding: each scaled pair score is within ``0.5`` of
 ``score * 2**exp``, i.e. within ``0.5 / 2**exp`` of the true score. A
 matching chosen on rounded scores therefore has a true total within
 ``n_pairs / 2**exp`` of the true optimum. With the budgets used by the
-solvers (``2**exp * max|score|`` above ``budget / 2``) that is below
+solvers (``2**exp * max|score|`` at least ``budget / 2``) that is at most
 ``2 * n_pairs * max|score| / budget``: about ``1e-9`` relative for CP-SAT and
 far less for min-cost flow on any cohort that fits in memory. Scores that are
 closer than that are ties to the integer solvers.

@@ -23,10 +23,11 @@ from alummatch.engine import make_task, solve
 from alummatch.errors import UnsupportedError
 from alummatch.problem import MatchingProblem
 from alummatch.result import MatchResult, Status
-from alummatch.solvers.base import Solver
+from alummatch.solvers.base import Solver, Task
 from alummatch.solvers.registry import get_solver
 from alummatch.testing.brute import MAX_BRUTE_PAIRS, brute_force_key
-from alummatch.testing.keys import better_key, objective_key, same_key
+from alummatch.testing.keys import Key, better_key, objective_key, same_key
+from alummatch.testing.reference import lp_reference
 
 __all__ = ["MaskFilter", "PairPins", "check_criterion", "check_solver"]
 
@@ -84,11 +85,19 @@ class _Case:
 
 def _random_cases(n_cases: int, seed: int) -> Iterator[_Case]:
     """Small random requests: ties, negative scores, zero capacities, minimum
-    loads, pinned pairs and pair filters (built-in and user-written)."""
+    loads, pinned pairs and pair filters (built-in and user-written); every
+    fifth is too large to enumerate and is checked against the exact LP
+    (:func:`alummatch.testing.lp_reference`)."""
     rng = np.random.default_rng(seed)
     made = 0
     while made < n_cases:
-        n, m = int(rng.integers(1, 5)), int(rng.integers(1, 4))
+        # Every fifth case is larger, referenced by the exact LP.
+        big = made % 5 == 4
+        n, m = (
+            (int(rng.integers(5, 10)), int(rng.integers(3, 7)))
+            if big
+            else (int(rng.integers(1, 5)), int(rng.integers(1, 4)))
+        )
         kind = made % 4
         if kind == 0:
             scores = rng.random((n, m))
@@ -122,7 +131,7 @@ def _random_cases(n_cases: int, seed: int) -> Iterator[_Case]:
             cons.append(Forbidden([pair]))
         if rng.random() < 0.15:
             cons.append(MinScore(float(np.median(scores))))
-        if int(allowed.sum()) > MAX_BRUTE_PAIRS:
+        if not big and int(allowed.sum()) > MAX_BRUTE_PAIRS:
             continue
         made += 1
         yield _Case(f"random case {made}", problem, tuple(cons))
@@ -233,11 +242,20 @@ def _solve(
         return None
 
 
+def _reference(task: Task) -> Key | None:
+    """The optimum's key: by enumeration when tiny, else the exact LP."""
+    usable = task.allowed & (task.capacity > 0)[None, :] & (task.demand > 0)[:, None]
+    if task.constraints or int(usable.sum()) <= MAX_BRUTE_PAIRS:
+        return brute_force_key(task)
+    ref = lp_reference(task)
+    return None if ref is None else ref.key(task.objective)
+
+
 def _check_request(
     solver: Solver, case: _Case, objective: str, out: _Failures, seed: int
 ) -> None:
     request = make_task(case.problem, objective, case.constraints, None, seed)
-    reference = None if request.diagnosis else brute_force_key(request.task)
+    reference = None if request.diagnosis else _reference(request.task)
     result = _solve(solver, case, objective, out, seed=seed)
     if result is None:
         return
@@ -409,7 +427,8 @@ def check_criterion(
 
     Fitted on ``cohort`` (the bundled sample by default): ``fit`` returns the
     criterion; ``score`` returns a new float array of shape ``(len(idx),
-    n_mentors)`` with finite values in [0, 1]; scoring in blocks of ``block``
+    n_mentors)`` with values in [0, 1] (NaN where the criterion abstains, having
+    no data for the pair, never infinite); scoring in blocks of ``block``
     mentees equals scoring all at once; ``score_pairs``, if present, agrees
     with ``score``; ``explain`` returns a sentence for every pair tried;
     ``clone`` gives an unfitted copy that scores the same once fitted; the
@@ -444,25 +463,29 @@ def check_criterion(
     out.check(
         whole.shape == (n, m), "shape (n_mentees, n_mentors)", case, str(whole.shape)
     )
+    known = whole[~np.isnan(whole)] if whole.dtype.kind == "f" else whole
     ok_range = bool(
         whole.dtype.kind == "f"
-        and np.isfinite(whole).all()
-        and (whole >= 0).all()
-        and (whole <= 1).all()
+        and np.isfinite(known).all()
+        and (known >= 0).all()
+        and (known <= 1).all()
     )
-    out.check(ok_range, "finite floats in [0, 1]", case, str(whole.dtype))
+    out.check(ok_range, "floats in [0, 1] or NaN (abstains)", case, str(whole.dtype))
     parts = [
         np.asarray(criterion.score(idx[s : s + block])) for s in range(0, n, block)
     ]
     out.check(
-        whole.shape == (n, m) and np.array_equal(np.concatenate(parts), whole),
+        whole.shape == (n, m)
+        and np.array_equal(np.concatenate(parts), whole, equal_nan=True),
         "blockwise equals whole",
         case,
     )
     rng = np.random.default_rng(0)
     reordered = rng.permutation(n).astype(np.intp)
     out.check(
-        np.array_equal(np.asarray(criterion.score(reordered)), whole[reordered]),
+        np.array_equal(
+            np.asarray(criterion.score(reordered)), whole[reordered], equal_nan=True
+        ),
         "rows follow the index order",
         case,
     )
@@ -472,7 +495,7 @@ def check_criterion(
     if pair_scores is not None:
         got = np.asarray(pair_scores(tee, tor), dtype=np.float64)
         out.check(
-            np.allclose(got, whole[tee, tor], rtol=1e-6, atol=1e-6),
+            np.allclose(got, whole[tee, tor], rtol=1e-6, atol=1e-6, equal_nan=True),
             "score_pairs agrees with score",
             case,
         )
@@ -487,7 +510,11 @@ def check_criterion(
     copy = clone(criterion)
     out.check(copy is not criterion, "clone makes a new object", case)
     again = np.asarray(copy.fit(cohort).score(idx))
-    out.check(np.array_equal(again, whole), "a fitted clone scores the same", case)
+    out.check(
+        np.array_equal(again, whole, equal_nan=True),
+        "a fitted clone scores the same",
+        case,
+    )
     out.raise_if_any()
     return dict(out.ran)
 

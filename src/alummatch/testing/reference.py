@@ -56,6 +56,15 @@ class Reference:
     minimum: float | None
     total: float
 
+    def key(self, objective: str) -> tuple[float, ...]:
+        """The objective key (see :mod:`alummatch.testing.keys`) of this optimum."""
+        if objective == "total":
+            return (self.total,)
+        if objective == "coverage":
+            return (float(self.coverage), self.total)
+        low = math.inf if self.minimum is None else self.minimum
+        return (float(self.coverage), low, self.total)
+
 
 @dataclass(frozen=True, eq=False)
 class _Polytope:

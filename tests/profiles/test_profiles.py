@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from alummatch.errors import InvalidInputError
 from alummatch.profiles import Cohort, Mentee, Mentor
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def test_missing_column_and_empty_side_are_reported_together() -> None:
     got = sorted((p.where, p.field) for p in info.value.problems)
     assert got == [
         ("empty_mentors.csv", ""),
-        ("missing_column_mentees.csv", "timezone"),
+        ("missing_column_mentees.csv", "id"),
     ]
 
 
@@ -301,17 +301,23 @@ def test_duplicate_ids_on_both_sides_are_each_reported() -> None:
 
 
 def test_empty_sides_and_missing_columns_are_all_listed() -> None:
-    """Two missing columns on one side and an empty other side: three problems."""
-    tors = pd.DataFrame([{"id": "a-1", "goals": "networking"}])
+    """A missing id column on one side and an empty other side: two problems."""
+    tors = pd.DataFrame([{"name": "a-1", "goals": "networking"}])
     tees = pd.DataFrame(columns=["id", "industry", "timezone"])
     with pytest.raises(InvalidInputError) as info:
         Cohort.from_frames(tors, tees)
     got = sorted((p.where, p.field, p.message) for p in info.value.problems)
     assert got == [
         ("mentees", "", "no mentees: a cohort needs at least one mentee"),
-        ("mentors", "industry", "required column is missing"),
-        ("mentors", "timezone", "required column is missing"),
+        ("mentors", "id", "required column is missing"),
     ]
+
+
+def test_only_id_is_required() -> None:
+    """Industry and time zone may be left out; they are then None."""
+    c = Cohort(mentors=[{"id": "a"}], mentees=[{"id": "m", "industry": ""}])
+    assert c.mentors[0].industry is None
+    assert c.mentees[0].timezone is None
 
 
 def test_nothing_is_half_loaded(tmp_path: Path) -> None:
