@@ -46,3 +46,20 @@ def test_small_cohorts_and_the_library_print_nothing(
     assert capsys.readouterr().err == ""
     build_problem(synthetic_cohort(30, 10), candidates=2)
     assert capsys.readouterr() == ("", "")
+
+
+def test_candidates_with_a_program_file_is_refused_not_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A program file builds its own problem: --candidates says so, exit 1."""
+    import shutil
+
+    example = Path(__file__).parent.parent / "examples" / "form"
+    for name in ("responses.csv", "program.toml"):
+        shutil.copy(example / name, tmp_path / name)
+    code = cli.main(
+        ["match", "--program", str(tmp_path / "program.toml"), "--candidates", "3"]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "--candidates" in err

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from alummatch.errors import AlummatchError, InvalidInputError
+from alummatch.errors import AlummatchError, InputProblem, InvalidInputError
 from alummatch.profiles import Cohort
 from alummatch.program import Program
 from alummatch.result import MatchResult
@@ -175,6 +175,17 @@ def _match(
     from alummatch import build_problem, solve
 
     history = _history_constraints(args)
+    if program is not None and getattr(args, "candidates", None) is not None:
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    "--candidates",
+                    "",
+                    "not available with --program yet; give the cohort as "
+                    "--mentors and --mentees files",
+                )
+            ]
+        )
     with _progress(cohort) as update:
         if program is not None:
             problem = program.problem(cohort)
