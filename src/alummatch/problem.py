@@ -41,6 +41,7 @@ from alummatch.errors import InputProblem, InvalidInputError
 __all__ = [
     "DENSE_BYTES_PER_PAIR",
     "MEMORY_SHARE",
+    "UPPER_LEVELS",
     "CandidateSet",
     "MatchingProblem",
     "ProblemContext",
@@ -202,6 +203,9 @@ def check_dense_fits(
     )
 
 
+UPPER_LEVELS = 253
+"""Levels of :attr:`CandidateSet.upper` (bytes 1..254; 255: unbounded)."""
+
 RowScorer = Callable[[NDArray[np.intp]], tuple[NDArray[Any], NDArray[np.bool_]]]
 """Re-scores mentees: row indices -> scores and allowed mask, ``(rows, n_mentors)``."""
 
@@ -227,6 +231,15 @@ class CandidateSet:
         mentor (the values the candidates were taken from).
     k : int
         Candidates kept per mentee (more where mentors' own best were added).
+    upper : ndarray of uint8, shape (n_mentees, n_mentors), optional
+        An upper bound on every pair's score, one byte a pair:
+        ``0`` not allowed, ``255`` unbounded, otherwise at most
+        ``upper_low[i] + (upper[i, j] - 1) / UPPER_LEVELS * upper_span[i]``
+        (up to float32 rounding, ``1e-6`` of ``|low| + |span| + 1``).
+        Certificates price pruned pairs one by one with it instead of
+        re-scoring whole rows.
+    upper_low, upper_span : ndarray of float64, shape (n_mentees,), optional
+        The scale of ``upper`` per mentee.
     """
 
     indptr: NDArray[np.int64]
@@ -236,6 +249,9 @@ class CandidateSet:
     n_mentors: int
     rescore: RowScorer = field(repr=False)
     k: int = 0
+    upper: NDArray[np.uint8] | None = field(default=None, repr=False)
+    upper_low: FloatArray | None = field(default=None, repr=False)
+    upper_span: FloatArray | None = field(default=None, repr=False)
 
     @property
     def n_mentees(self) -> int:

@@ -8,15 +8,22 @@ pool, exactly as the dense build does, and keeps of each block only
   mentee loses (``-inf`` when it has no other allowed mentor);
 - each mentor's ``k_mentor`` best allowed mentees over the whole cohort
   (merged block by block), added to those mentees' candidates, so that a
-  mentor that no mentee ranks high still has pairs to fill its seats with.
+  mentor that no mentee ranks high still has pairs to fill its seats with;
+- one byte a pair, an upper bound on its score on ``UPPER_LEVELS`` levels
+  between the mentee's smallest allowed score and its bound (0: not allowed,
+  255: a candidate), while the pairs fit in ``UPPER_LIMIT`` bytes and half
+  the memory budget. A certificate then prices the pruned pairs one by one
+  and re-scores only the mentees with a pair that could still improve the
+  flow, instead of nearly every mentee once.
 
 The result is a :class:`~alummatch.problem.CandidateSet`: CSR rows of
 candidate mentors and their scores, the bounds, and the callback that
 re-scores whole rows with the fitted scorer and rules (the values the
 candidates were taken from, so a re-scored pair equals its candidate score).
 Exact solvers certify an optimum over every pair with it (see
-:mod:`alummatch.solvers.candidate`). Memory: the blocks in flight and
-``O(n_mentees * k)`` for the result.
+:mod:`alummatch.solvers.candidate`). Memory: the blocks in flight,
+``O(n_mentees * k)`` for the result and the bytes (one a pair, a ninth of
+the dense problem).
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ try:
 except ImportError:  # pragma: no cover - a dependency of scikit-learn
     threadpool_limits = None
 
-from alummatch.problem import CandidateSet
+from alummatch.problem import UPPER_LEVELS, CandidateSet, memory_budget
 from alummatch.scoring.base import IndexArray, RuleMask
 from alummatch.scoring.scorer import Scorer
 
@@ -74,19 +81,55 @@ def candidate_rows(scorer: Scorer, masks: Sequence[RuleMask]) -> BlockScorer:
     return rows
 
 
+UPPER_LIMIT = 1 << 32
+"""Most pairs (bytes) for which the build keeps a one-byte upper bound (and at
+most half the :func:`~alummatch.problem.memory_budget`)."""
+
+
+def _block_upper(
+    neg: NDArray[np.float32],
+    ok: NDArray[np.bool_],
+    cols: NDArray[np.intp],
+    bound: NDArray[np.float64],
+) -> tuple[NDArray[np.uint8], NDArray[np.float64], NDArray[np.float64]]:
+    """One byte a pair: an upper bound on the score (:class:`CandidateSet`).
+
+    ``neg`` holds the negated scores (``inf`` where not allowed). The levels
+    run from the row's smallest allowed score to its bound, so they bound
+    every pruned pair; the candidates themselves are marked unbounded (255).
+    """
+    low = -np.max(neg, axis=1, where=ok, initial=-np.inf).astype(np.float64)
+    has = np.isfinite(bound) & np.isfinite(low)
+    low = np.where(has, low, 0.0)
+    span = np.where(has & (bound > low), bound - low, 1.0)
+    top = np.where(has, bound, 0.0)
+    # level = ceil((s - low) / span * L) = ceil(L - (neg + bound) * L / span)
+    x = np.add(neg, top[:, None].astype(np.float32), dtype=np.float32)
+    np.multiply(x, (-UPPER_LEVELS / span)[:, None].astype(np.float32), out=x)
+    np.add(x, np.float32(UPPER_LEVELS + 1), out=x)
+    np.ceil(x, out=x)
+    np.clip(x, 1, UPPER_LEVELS + 1, out=x)
+    q = x.astype(np.uint8)
+    q[~ok] = 0
+    q[~has] = 0
+    rr, cc = np.nonzero(cols >= 0)
+    q[rr, cols[rr, cc]] = 255
+    return q, low, span
+
+
 def _block_top(
-    sc: NDArray[np.floating[Any]], ok: NDArray[np.bool_], k: int
+    neg: NDArray[np.float32], k: int
 ) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64]]:
     """Each row's ``k`` best allowed columns, their values, and the next best.
+
+    ``neg`` holds the negated scores, ``inf`` where a pair is not allowed.
 
     Returns ``(cols, vals, bound)``: ``cols`` and ``vals`` of shape
     ``(rows, k)`` with ``-1`` / ``-inf`` where a row has fewer allowed
     columns, and ``bound`` the ``k + 1``-th best allowed value (``-inf`` if
     none).
     """
-    r, m = sc.shape
-    neg = np.negative(sc, dtype=np.float32)
-    neg[~ok] = np.inf
+    r, m = neg.shape
     take = min(k + 1, m)
     if take < m:
         idx = np.argpartition(neg, take - 1, axis=1)[:, :take]
@@ -113,12 +156,10 @@ def _block_top(
 
 
 def _column_top(
-    sc: NDArray[np.floating[Any]], ok: NDArray[np.bool_], rows: IndexArray, kc: int
+    neg: NDArray[np.float32], rows: IndexArray, kc: int
 ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
     """Each column's ``kc`` best allowed rows of a block: ``(kc, m)`` arrays."""
-    r, m = sc.shape
-    neg = np.negative(sc, dtype=np.float32)
-    neg[~ok] = np.inf
+    r, m = neg.shape
     take = min(kc, r)
     if take < r:
         idx = np.argpartition(neg, take - 1, axis=0)[:take]
@@ -150,19 +191,27 @@ _BlockOut = tuple[
     NDArray[np.float64],
     NDArray[np.float64],
     tuple[NDArray[np.intp], NDArray[np.float64]] | None,
+    tuple[NDArray[np.uint8], NDArray[np.float64], NDArray[np.float64]] | None,
 ]
 
 
-def score_block(rows: BlockScorer, start: int, stop: int, k: int, kc: int) -> _BlockOut:
+def score_block(
+    rows: BlockScorer, start: int, stop: int, k: int, kc: int, upper: bool = False
+) -> _BlockOut:
     """Candidates of mentees ``start..stop-1``: columns, values, bounds, mentors' best.
 
+    With ``upper``, also the block's one-byte upper bounds (:func:`_block_upper`).
     A plain function of its arguments, so that it runs as a thread-pool job
     or as a Dask task alike.
     """
     idx = np.arange(start, stop, dtype=np.intp)
     sc, ok = rows(idx)
-    c, v, b = _block_top(sc, ok, k)
-    return c, v, b, (_column_top(sc, ok, idx, kc) if kc else None)
+    neg = np.negative(sc, dtype=np.float32)
+    neg[~ok] = np.inf
+    c, v, b = _block_top(neg, k)
+    col = _column_top(neg, idx, kc) if kc else None
+    up = _block_upper(neg, ok, c, b) if upper else None
+    return c, v, b, col, up
 
 
 def select_candidates(
@@ -208,19 +257,28 @@ def select_candidates(
     bound = np.empty(n, dtype=np.float64)
     best_rows = np.full((0, m), -1, dtype=np.intp)
     best_vals = np.full((0, m), -np.inf)
+    keep_upper = 0 < n * m <= min(UPPER_LIMIT, memory_budget() / 2)
+    upper = np.empty((n, m), dtype=np.uint8) if keep_upper else None
+    up_low = np.zeros(n) if keep_upper else None
+    up_span = np.ones(n) if keep_upper else None
     spans = [(s, min(s + block_size, n)) for s in range(0, n, block_size)]
 
     def take(start: int, stop: int, out: _BlockOut) -> None:
         nonlocal best_rows, best_vals
-        c, v, b, col = out
+        c, v, b, col, up = out
         cols[start:stop], vals[start:stop], bound[start:stop] = c, v, b
+        if up is not None:
+            assert upper is not None
+            assert up_low is not None
+            assert up_span is not None
+            upper[start:stop], up_low[start:stop], up_span[start:stop] = up
         if col is not None:
             best_rows, best_vals = _merge_columns(best_rows, best_vals, *col, kc)
         if progress is not None:
             progress(stop - start)
 
     if client is not None:
-        _dask_blocks(client, rows, spans, k, kc, take)
+        _dask_blocks(client, rows, spans, k, kc, take, keep_upper)
     else:
         limit = (
             threadpool_limits(limits=1, user_api="blas")
@@ -231,13 +289,14 @@ def select_candidates(
             if n_jobs > 1 and len(spans) > 1:
                 with ThreadPoolExecutor(max_workers=n_jobs) as pool:
                     outs = pool.map(
-                        lambda ab: score_block(rows, ab[0], ab[1], k, kc), spans
+                        lambda ab: score_block(rows, ab[0], ab[1], k, kc, keep_upper),
+                        spans,
                     )
                     for (a, b), out in zip(spans, outs, strict=True):
                         take(a, b, out)
             else:
                 for a, b in spans:
-                    take(a, b, score_block(rows, a, b, k, kc))
+                    take(a, b, score_block(rows, a, b, k, kc, keep_upper))
     logger.info(
         "candidates: scored %d x %d pairs in %d blocks%s, kept %d per mentee and "
         "%d per mentor in %.2fs",
@@ -267,8 +326,9 @@ def select_candidates(
     tee, tor, sc = tee[first], tor[first], sc[first]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tee, minlength=n), out=indptr[1:])
-    for arr in (indptr, tor, sc, bound):
-        arr.setflags(write=False)
+    for arr in (indptr, tor, sc, bound, upper, up_low, up_span):
+        if arr is not None:
+            arr.setflags(write=False)
     return CandidateSet(
         indptr=indptr,
         mentors=tor.astype(np.intp),
@@ -277,6 +337,9 @@ def select_candidates(
         n_mentors=m,
         rescore=rows,
         k=k,
+        upper=upper,
+        upper_low=up_low,
+        upper_span=up_span,
     )
 
 
@@ -287,6 +350,7 @@ def _dask_blocks(
     k: int,
     kc: int,
     keep: Callable[[int, int, _BlockOut], None],
+    upper: bool = False,
 ) -> None:
     """Run :func:`score_block` as Dask tasks; hand each result to ``keep``."""
     try:
@@ -297,7 +361,7 @@ def _dask_blocks(
         ) from exc
     remote = client.scatter(rows, broadcast=True)
     futures = {
-        client.submit(score_block, remote, a, b, k, kc, pure=False): (a, b)
+        client.submit(score_block, remote, a, b, k, kc, upper, pure=False): (a, b)
         for a, b in spans
     }
     for fut in as_completed(futures):  # type: ignore[no-untyped-call]

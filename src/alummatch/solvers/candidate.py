@@ -15,7 +15,14 @@ set can improve the flow only if its reduced cost is negative,
 ``bound[i]``, and ``d[j]`` at most ``d_max``, the largest potential of a
 mentor with a free seat or not, so mentee ``i`` is settled when
 ``round(bound[i] * factor) <= d[i] - d_max`` (for the matched-slots stage,
-whose pair costs are 0: when ``d[i] >= d_max``). The other mentees are
+whose pair costs are 0: when ``d[i] >= d_max``). When the build kept one
+byte a pair (``CandidateSet.upper``, an upper bound on each score), the other
+mentees are priced pair by pair first: only mentors whose potential could let
+a pair scoring ``bound[i]`` violate (``d[j] > d[i] - round(bound[i] *
+factor)``, a prefix of the mentors sorted by potential) are looked at, each
+against its pair's byte, so a mentee is re-scored only when one of its
+unknown pairs could still violate; with seats short of demand the full
+mentors' potentials settle most mentees this way. The mentees left are
 re-scored, in blocks, with the problem's scorer and rules; their violating
 pairs (the best ``_ADD_PER_ROW`` of each) join the working set, and the flow
 is solved again until no mentee is left unsettled: the flow is then optimal
@@ -53,7 +60,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from alummatch.problem import CandidateSet
+from alummatch.problem import UPPER_LEVELS, CandidateSet
 from alummatch.result import Status
 from alummatch.solvers.base import SolverOutput, Task, empty_pairs
 from alummatch.solvers.network import FlowNetwork, network_terms
@@ -110,6 +117,14 @@ class _Working:
             )
             out[which, self.keys[at] - rows[which].astype(np.int64) * self.m] = True
         return out
+
+
+def _member(keys: NDArray[np.int64], want: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Whether each of ``want`` is among the sorted ``keys``."""
+    if keys.size == 0:
+        return np.zeros(want.size, dtype=np.bool_)
+    pos = np.minimum(np.searchsorted(keys, want), keys.size - 1)
+    return np.asarray(keys[pos] == want)
 
 
 def _pick_rows(
@@ -259,6 +274,72 @@ class _Pricer:
             out.append(part[viol.any(axis=1)])
         return np.concatenate(out) if out else rows[:0]
 
+    def _screen(
+        self,
+        rows: NDArray[np.intp],
+        d_tee: NDArray[np.int64],
+        d_tor: NDArray[np.int64],
+        factor: Scale | None,
+        floor: float,
+    ) -> NDArray[np.intp]:
+        """Mentees with an unknown pair whose build upper bound could violate.
+
+        Only mentors whose price could let a pair of the mentee's bound
+        violate are looked at (``d[j] > d[i] - round(bound[i] * factor)``):
+        the usable mentors sorted by price, a prefix of them per mentee.
+        """
+        cs = self.cs
+        assert cs.upper is not None
+        assert cs.upper_low is not None
+        assert cs.upper_span is not None
+        if rows.size == 0:
+            return rows
+        tors = np.nonzero(self.usable_tor)[0]
+        order = tors[np.argsort(-d_tor[tors], kind="stable")]
+        desc = d_tor[order]
+        if factor is None:
+            thr = d_tee[rows]
+        else:
+            thr = d_tee[rows] - scale_scores(self.bound[rows], factor)
+        # mentors with d[j] > thr: a prefix of the descending order
+        count = np.searchsorted(-desc, -thr, side="left").astype(np.int64)
+        out: list[NDArray[np.intp]] = []
+        ends = np.cumsum(count)
+        starts = ends - count
+        r0 = 0
+        while r0 < rows.size:
+            # rows whose pairs fit in one block
+            r1 = int(np.searchsorted(ends, starts[r0] + _BLOCK, side="right"))
+            r1 = max(r1, r0 + 1)
+            part, cnt = rows[r0:r1], count[r0:r1]
+            r0 = r1
+            total = int(cnt.sum())
+            if total == 0:
+                continue
+            tee = np.repeat(part, cnt)
+            first = np.repeat(np.cumsum(cnt) - cnt, cnt)
+            tor = order[np.arange(total) - first]
+            q = cs.upper[tee, tor]
+            low, span = cs.upper_low[tee], cs.upper_span[tee]
+            ub = low + (q.astype(np.float64) - 1.0) / UPPER_LEVELS * span
+            ub += 1e-6 * (np.abs(span) + np.abs(low) + 1.0)
+            ub[q == 255] = np.inf
+            cand = (q > 0) & (ub >= floor)
+            if factor is not None:
+                fin = cand & np.isfinite(ub)
+                top = np.zeros(total, dtype=np.int64)
+                top[fin] = scale_scores(ub[fin], factor)
+                cand &= ~fin | (top - d_tee[tee] + d_tor[tor] > 0)
+            idx = np.nonzero(cand)[0]
+            if idx.size == 0:
+                continue
+            key = tee[idx].astype(np.int64) * cs.n_mentors + tor[idx]
+            known = _member(self.work.keys, key)
+            assert self.reserve is not None
+            known |= _member(self.reserve.keys, key)
+            out.append(np.unique(tee[idx[~known]]))
+        return np.unique(np.concatenate(out)) if out else rows[:0]
+
     def round(
         self,
         d_tee: NDArray[np.int64],
@@ -286,6 +367,11 @@ class _Pricer:
             # mentees re-scored before: priced pair by pair from their bytes
             hit = self.cached[rows]
             again = self._possible(rows[hit], d_tee, d_tor, factor, floor)
+            rows = np.union1d(rows[~hit], again).astype(np.intp)
+        if rows.size and self.cs.upper is not None:
+            # the others: pair by pair from the build's bytes
+            hit = ~self.cached[rows]
+            again = self._screen(rows[hit], d_tee, d_tor, factor, floor)
             rows = np.union1d(rows[~hit], again).astype(np.intp)
         if rows.size:
             added += self._rescore(rows, d_tee, d_tor, factor, floor)
