@@ -117,6 +117,97 @@ def _block_upper(
     return q, low, span
 
 
+def _fold_min(x: NDArray[np.float32], axis: int, at_least: int) -> NDArray[np.float32]:
+    """Minima of disjoint groups of ``x`` along ``axis``, at least ``at_least`` groups.
+
+    Halves are folded onto each other (contiguous element-wise minima, cheap
+    next to a selection), so each group is a set of entries whose smallest
+    is one value of the result.
+    """
+    while x.shape[axis] >= 2 * at_least + 1:
+        w = x.shape[axis]
+        h = w // 2
+        a = x[:, :h] if axis == 1 else x[:h]
+        b = x[:, h : 2 * h] if axis == 1 else x[h : 2 * h]
+        f = np.minimum(a, b)
+        if w % 2:
+            f = np.concatenate([f, x[:, -1:] if axis == 1 else x[-1:]], axis=axis)
+        x = f
+    return x
+
+
+_FOLD_FROM = 8
+"""Fold a line into groups only when it holds this many times the entries kept."""
+
+_INSERT_UP_TO = 8
+"""Down columns, find the ``take``-th smallest by insertion up to this ``take``."""
+
+
+def _kth_down(neg: NDArray[np.float32], take: int) -> NDArray[np.float32]:
+    """Each column's ``take``-th smallest, keeping the ``take`` smallest so far."""
+    low = np.full((take, neg.shape[1]), np.inf, dtype=np.float32)
+    tmp = np.empty(neg.shape[1], dtype=np.float32)
+    for x in neg:
+        for t in range(take - 1, 0, -1):
+            np.maximum(low[t - 1], x, out=tmp)
+            np.minimum(low[t], tmp, out=low[t])
+        np.minimum(low[0], x, out=low[0])
+    out: NDArray[np.float32] = low[take - 1]
+    return out
+
+
+def _smallest(
+    neg: NDArray[np.float32], take: int, axis: int
+) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
+    """The ``take`` smallest finite entries of each line of ``neg`` along ``axis``.
+
+    Ties go to the lower index. Returns ``(idx, vals)`` ordered by value then
+    index, shape ``(r, take)`` for ``axis=1`` and ``(take, m)`` for ``axis=0``,
+    padded with index 0 and ``inf`` where a line has fewer finite entries.
+
+    A threshold first: the ``take``-th smallest of the minima of disjoint
+    groups (:func:`_fold_min`) leaves at least ``take`` entries at or below
+    it, so every one of the ``take`` smallest passes; only those few are then
+    sorted. A short line is selected directly.
+    """
+    length = neg.shape[axis]
+    if length < _FOLD_FROM * take:
+        # a stable sort: ties in the order of the index
+        idx = np.argsort(neg, axis=axis, kind="stable")
+        idx = idx[:, :take] if axis == 1 else idx[:take]
+        return idx.astype(np.intp), np.take_along_axis(neg, idx, axis=axis)
+    if axis == 0 and take <= _INSERT_UP_TO:
+        thr = _kth_down(neg, take)
+    else:
+        groups = _fold_min(neg, axis, take)
+        thr = np.partition(groups, take - 1, axis=axis)
+        thr = thr[:, take - 1] if axis == 1 else thr[take - 1]
+    thr = np.minimum(thr, np.finfo(np.float32).max)
+    if axis == 1:
+        line, pos = np.nonzero(neg <= thr[:, None])
+        lines = neg.shape[0]
+    else:
+        pos, line = np.nonzero(neg <= thr[None, :])
+        lines = neg.shape[1]
+    val = neg[(line, pos) if axis == 1 else (pos, line)]
+    # by line, then value; a stable sort keeps the index order of ties
+    # (nonzero lists each line's entries by ascending index)
+    bits = (val + np.float32(0)).view(np.int32).astype(np.int64)  # -0.0 is 0.0
+    bits ^= (bits >> 31) & 0x7FFFFFFF  # float order as integer order
+    order = np.argsort(line.astype(np.int64) * (1 << 32) + bits, kind="stable")
+    line, pos, val = line[order], pos[order], val[order]
+    start = np.searchsorted(line, np.arange(lines))
+    rank = np.arange(line.size) - start[line]
+    keep = rank < take
+    idx = np.zeros((lines, take), dtype=np.intp)
+    out = np.full((lines, take), np.inf, dtype=np.float32)
+    idx[line[keep], rank[keep]] = pos[keep]
+    out[line[keep], rank[keep]] = val[keep]
+    if axis == 0:
+        return np.ascontiguousarray(idx.T), np.ascontiguousarray(out.T)
+    return idx, out
+
+
 def _block_top(
     neg: NDArray[np.float32], k: int
 ) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64]]:
@@ -132,14 +223,14 @@ def _block_top(
     r, m = neg.shape
     take = min(k + 1, m)
     if take < m:
-        idx = np.argpartition(neg, take - 1, axis=1)[:, :take]
+        idx, part = _smallest(neg, take, axis=1)
     else:
         idx = np.broadcast_to(np.arange(m), (r, m)).copy()
-    part = np.take_along_axis(neg, idx, axis=1)
-    # order the few kept by value, then by column (ties to the lower index)
-    order = np.lexsort((idx, part), axis=1)
-    idx = np.take_along_axis(idx, order, axis=1)
-    part = np.take_along_axis(part, order, axis=1)
+        part = np.take_along_axis(neg, idx, axis=1)
+        # order the few kept by value, then by column (ties to the lower index)
+        order = np.lexsort((idx, part), axis=1)
+        idx = np.take_along_axis(idx, order, axis=1)
+        part = np.take_along_axis(part, order, axis=1)
     vals = -part.astype(np.float64)
     bound = np.full(r, -np.inf)
     if take > k:
@@ -162,10 +253,11 @@ def _column_top(
     r, m = neg.shape
     take = min(kc, r)
     if take < r:
-        idx = np.argpartition(neg, take - 1, axis=0)[:take]
+        idx, part = _smallest(neg, take, axis=0)
+        vals = -part.astype(np.float64)
     else:
         idx = np.broadcast_to(np.arange(r)[:, None], (r, m)).copy()
-    vals = -np.take_along_axis(neg, idx, axis=0).astype(np.float64)
+        vals = -np.take_along_axis(neg, idx, axis=0).astype(np.float64)
     return rows[idx], vals
 
 
