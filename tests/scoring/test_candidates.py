@@ -392,3 +392,18 @@ def test_smallest_per_line_equals_a_full_sort(
         fin = np.isfinite(line[order])
         np.testing.assert_array_equal(got_i[li][fin], order[fin])
         np.testing.assert_array_equal(got_v[li], np.where(fin, line[order], np.inf))
+
+
+@pytest.mark.parametrize("objective", ["coverage", "total"])
+def test_unmatched_reasons_equal_the_dense_ones(objective: str) -> None:
+    """Reasons of a candidate problem (read from the build's bytes, or from
+    re-scored rows for ``total``) are those of the dense problem."""
+    dense, cand = _pair(300, 60, 4, 3)
+    cap = np.r_[np.zeros(10, dtype=int), np.full(50, 2)]
+    dense = dense.replace(mentor_capacity=cap)
+    cand = cand.replace(mentor_capacity=cap)
+    a = solve(dense, "flow", objective=objective)
+    b = solve(cand, "flow", objective=objective)
+    assert a.unmatched
+    assert set(b.unmatched) == set(a.unmatched)
+    assert sorted(b.unmatched.values()) == sorted(a.unmatched.values())

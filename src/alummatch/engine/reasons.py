@@ -71,9 +71,12 @@ def _block_reasons(
         sel = np.isin(pairs[:, 0], short)
         pos = np.searchsorted(short, pairs[sel, 0])
         chosen[pos, pairs[sel, 1]] = True
-    if prob.candidates is None:
+    cs = prob.candidates
+    row_scores = None
+    if cs is None:
         rule_ok = prob.allowed[short]
-        row_scores = None
+    elif cs.upper is not None and task.objective != "total":
+        rule_ok = cs.upper[short] > 0  # the build's bytes: 0 where not allowed
     else:
         row_scores, rule_ok = prob.rows(short)
     eff_ok = rule_ok.copy()
