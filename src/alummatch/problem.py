@@ -240,6 +240,13 @@ class CandidateSet:
         re-scoring whole rows.
     upper_low, upper_span : ndarray of float64, shape (n_mentees,), optional
         The scale of ``upper`` per mentee.
+    reserve_mentors, reserve_scores : ndarray, shape (n_mentees, r), optional
+        Each mentee's next ``r`` best allowed mentors after the candidates
+        (``-1`` / ``-inf`` where fewer), with their scores: certificates
+        price them exactly.
+    reserve_bound : ndarray of float64, shape (n_mentees,), optional
+        An upper bound on every allowed score outside the candidates and the
+        reserve (``-inf`` when none).
     """
 
     indptr: NDArray[np.int64]
@@ -252,6 +259,9 @@ class CandidateSet:
     upper: NDArray[np.uint8] | None = field(default=None, repr=False)
     upper_low: FloatArray | None = field(default=None, repr=False)
     upper_span: FloatArray | None = field(default=None, repr=False)
+    reserve_mentors: NDArray[np.intp] | None = field(default=None, repr=False)
+    reserve_scores: FloatArray | None = field(default=None, repr=False)
+    reserve_bound: FloatArray | None = field(default=None, repr=False)
 
     @property
     def n_mentees(self) -> int:

@@ -22,7 +22,7 @@ from alummatch import MatchingProblem, Status, build_problem, solve
 from alummatch.constraints import BalancedLoad, Forbidden, GroupQuota
 from alummatch.datasets import synthetic_cohort
 from alummatch.errors import InvalidInputError, UnsupportedError
-from alummatch.problem import UPPER_LEVELS
+from alummatch.problem import UPPER_LEVELS, CandidateSet
 from alummatch.profiles import Cohort
 from alummatch.scoring.candidates import select_candidates
 
@@ -280,6 +280,19 @@ def _matrices(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
     return s.astype(np.float32), ok, draw(st.integers(1, 3))
 
 
+def _without_bytes(cs: CandidateSet) -> CandidateSet:
+    """The candidate set without the build's bytes and reserve."""
+    return dataclasses.replace(
+        cs,
+        upper=None,
+        upper_low=None,
+        upper_span=None,
+        reserve_mentors=None,
+        reserve_scores=None,
+        reserve_bound=None,
+    )
+
+
 @settings(max_examples=60, deadline=None)
 @given(mat=_matrices(), block=st.integers(1, 8))
 def test_build_bytes_bound_every_pair(
@@ -312,21 +325,26 @@ def test_build_bytes_bound_every_pair(
     mat=_matrices(),
     objective=st.sampled_from(["total", "coverage", "maxmin"]),
     bytes_=st.booleans(),
+    reserve=st.integers(0, 3),
     data=st.data(),
 )
 def test_candidates_equal_dense_with_ties_and_negative_scores(
     mat: tuple[np.ndarray, np.ndarray, int],
     objective: str,
     bytes_: bool,
+    reserve: int,
     data: st.DataObject,
 ) -> None:
-    """Pricing by the build's bytes (or by re-scoring rows) reaches the dense
-    optimum over every pair, with tied and negative scores and few seats."""
+    """Pricing by the build's bytes and reserve (or by re-scoring rows) reaches
+    the dense optimum over every pair, with tied and negative scores and few
+    seats."""
     s, ok, k = mat
     n, m = s.shape
-    cs = select_candidates(_matrix_rows(s, ok), n, m, k, block_size=4, n_jobs=1)
+    cs = select_candidates(
+        _matrix_rows(s, ok), n, m, k, block_size=4, n_jobs=1, reserve=reserve
+    )
     if not bytes_:
-        cs = dataclasses.replace(cs, upper=None, upper_low=None, upper_span=None)
+        cs = _without_bytes(cs)
     cap = np.asarray(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
     dense = MatchingProblem.from_scores(
         s.astype(np.float64), allowed=ok, mentor_capacity=cap
@@ -345,14 +363,12 @@ def test_candidates_equal_dense_with_ties_and_negative_scores(
 def test_build_bytes_spare_most_rescoring_with_seats_short() -> None:
     """Seats short of demand: the bytes settle most mentees that the bound
     alone leaves open, and the optimum is the same."""
-    _, cand = _pair(1000, 400, 3, 10)
+    _, cand = _pair(2000, 800, 3, 10)
     cs = cand.candidates
     assert cs is not None
     assert cs.upper is not None
-    plain = dataclasses.replace(
-        cand,
-        candidates=dataclasses.replace(cs, upper=None, upper_low=None, upper_span=None),
-    )
+    assert cs.reserve_mentors is not None
+    plain = dataclasses.replace(cand, candidates=_without_bytes(cs))
     a = solve(plain, "flow", objective="coverage")
     b = solve(cand, "flow", objective="coverage")
     assert b.objective == pytest.approx(a.objective, rel=1e-12)

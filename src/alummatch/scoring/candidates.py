@@ -81,6 +81,10 @@ def candidate_rows(scorer: Scorer, masks: Sequence[RuleMask]) -> BlockScorer:
     return rows
 
 
+RESERVE = 32
+"""Next best mentors kept per mentee beyond the candidates, with the bound on the
+rest, beside the bytes (``CandidateSet.reserve_mentors``)."""
+
 UPPER_LIMIT = 1 << 32
 """Most pairs (bytes) for which the build keeps a one-byte upper bound (and at
 most half the :func:`~alummatch.problem.memory_budget`)."""
@@ -284,15 +288,24 @@ _BlockOut = tuple[
     NDArray[np.float64],
     tuple[NDArray[np.intp], NDArray[np.float64]] | None,
     tuple[NDArray[np.uint8], NDArray[np.float64], NDArray[np.float64]] | None,
+    tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64]] | None,
 ]
 
 
 def score_block(
-    rows: BlockScorer, start: int, stop: int, k: int, kc: int, upper: bool = False
+    rows: BlockScorer,
+    start: int,
+    stop: int,
+    k: int,
+    kc: int,
+    upper: bool = False,
+    reserve: int = 0,
 ) -> _BlockOut:
     """Candidates of mentees ``start..stop-1``: columns, values, bounds, mentors' best.
 
-    With ``upper``, also the block's one-byte upper bounds (:func:`_block_upper`).
+    With ``upper``, also the block's one-byte upper bounds (:func:`_block_upper`);
+    with ``reserve``, also the next ``reserve`` best of each mentee and the
+    bound on the rest.
     A plain function of its arguments, so that it runs as a thread-pool job
     or as a Dask task alike.
     """
@@ -300,10 +313,13 @@ def score_block(
     sc, ok = rows(idx)
     neg = np.negative(sc, dtype=np.float32)
     neg[~ok] = np.inf
-    c, v, b = _block_top(neg, k)
+    c, v, b2 = _block_top(neg, k + reserve)
+    b = v[:, k] if reserve else b2
+    res = (c[:, k:], v[:, k:], b2) if reserve else None
+    c, v = c[:, :k], v[:, :k]
     col = _column_top(neg, idx, kc) if kc else None
     up = _block_upper(neg, ok, c, b) if upper else None
-    return c, v, b, col, up
+    return c, v, b, col, up, res
 
 
 def select_candidates(
@@ -317,6 +333,7 @@ def select_candidates(
     k_mentor: int = DEFAULT_MENTOR_CANDIDATES,
     progress: Callable[[int], object] | None = None,
     client: Any = None,
+    reserve: int | None = None,
 ) -> CandidateSet:
     """Score every mentee in blocks and keep the candidates (module docstring).
 
@@ -341,6 +358,10 @@ def select_candidates(
         fitted scorer and rules, with the cohort's columnar arrays) is
         scattered to every worker once, each block of mentees is one task,
         and only candidates and bounds come back.
+    reserve : int, optional
+        Next best mentors kept per mentee beside the bytes (by default
+        ``RESERVE`` when there are at least ``16 * (k + RESERVE)`` mentors,
+        otherwise none).
     """
     t0 = time.perf_counter()
     kc = max(0, min(int(k_mentor), n))
@@ -353,12 +374,23 @@ def select_candidates(
     upper = np.empty((n, m), dtype=np.uint8) if keep_upper else None
     up_low = np.zeros(n) if keep_upper else None
     up_span = np.ones(n) if keep_upper else None
+    if reserve is None:
+        reserve = RESERVE if m >= 16 * (k + RESERVE) else 0
+    reserve = max(0, min(int(reserve), m - k)) if keep_upper else 0
+    res_cols = np.empty((n, reserve), dtype=np.intp) if reserve else None
+    res_vals = np.empty((n, reserve)) if reserve else None
+    res_bound = np.empty(n) if reserve else None
     spans = [(s, min(s + block_size, n)) for s in range(0, n, block_size)]
 
     def take(start: int, stop: int, out: _BlockOut) -> None:
         nonlocal best_rows, best_vals
-        c, v, b, col, up = out
+        c, v, b, col, up, res = out
         cols[start:stop], vals[start:stop], bound[start:stop] = c, v, b
+        if res is not None:
+            assert res_cols is not None
+            assert res_vals is not None
+            assert res_bound is not None
+            res_cols[start:stop], res_vals[start:stop], res_bound[start:stop] = res
         if up is not None:
             assert upper is not None
             assert up_low is not None
@@ -370,7 +402,7 @@ def select_candidates(
             progress(stop - start)
 
     if client is not None:
-        _dask_blocks(client, rows, spans, k, kc, take, keep_upper)
+        _dask_blocks(client, rows, spans, k, kc, take, keep_upper, reserve)
     else:
         limit = (
             threadpool_limits(limits=1, user_api="blas")
@@ -381,14 +413,16 @@ def select_candidates(
             if n_jobs > 1 and len(spans) > 1:
                 with ThreadPoolExecutor(max_workers=n_jobs) as pool:
                     outs = pool.map(
-                        lambda ab: score_block(rows, ab[0], ab[1], k, kc, keep_upper),
+                        lambda ab: score_block(
+                            rows, ab[0], ab[1], k, kc, keep_upper, reserve
+                        ),
                         spans,
                     )
                     for (a, b), out in zip(spans, outs, strict=True):
                         take(a, b, out)
             else:
                 for a, b in spans:
-                    take(a, b, score_block(rows, a, b, k, kc, keep_upper))
+                    take(a, b, score_block(rows, a, b, k, kc, keep_upper, reserve))
     logger.info(
         "candidates: scored %d x %d pairs in %d blocks%s, kept %d per mentee and "
         "%d per mentor in %.2fs",
@@ -418,7 +452,7 @@ def select_candidates(
     tee, tor, sc = tee[first], tor[first], sc[first]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tee, minlength=n), out=indptr[1:])
-    for arr in (indptr, tor, sc, bound, upper, up_low, up_span):
+    for arr in (indptr, tor, sc, bound, upper, up_low, up_span, res_cols, res_vals):
         if arr is not None:
             arr.setflags(write=False)
     return CandidateSet(
@@ -432,6 +466,9 @@ def select_candidates(
         upper=upper,
         upper_low=up_low,
         upper_span=up_span,
+        reserve_mentors=res_cols,
+        reserve_scores=res_vals,
+        reserve_bound=res_bound,
     )
 
 
@@ -443,6 +480,7 @@ def _dask_blocks(
     kc: int,
     keep: Callable[[int, int, _BlockOut], None],
     upper: bool = False,
+    reserve: int = 0,
 ) -> None:
     """Run :func:`score_block` as Dask tasks; hand each result to ``keep``."""
     try:
@@ -453,7 +491,10 @@ def _dask_blocks(
         ) from exc
     remote = client.scatter(rows, broadcast=True)
     futures = {
-        client.submit(score_block, remote, a, b, k, kc, upper, pure=False): (a, b)
+        client.submit(score_block, remote, a, b, k, kc, upper, reserve, pure=False): (
+            a,
+            b,
+        )
         for a, b in spans
     }
     for fut in as_completed(futures):  # type: ignore[no-untyped-call]

@@ -169,9 +169,24 @@ class _Pricer:
     cached: NDArray[np.bool_] | None = None
 
     def __post_init__(self) -> None:
-        m = self.cs.n_mentors
+        cs = self.cs
+        m = cs.n_mentors
         empty_i = np.empty(0, dtype=np.intp)
         self.reserve = _Working(empty_i, empty_i, np.empty(0), m)
+        if cs.reserve_mentors is not None:
+            # the build's next best per mentee: priced exactly, bound below them
+            assert cs.reserve_scores is not None
+            assert cs.reserve_bound is not None
+            rm, rs = cs.reserve_mentors, cs.reserve_scores
+            tee = np.broadcast_to(np.arange(rm.shape[0])[:, None], rm.shape)
+            ok = rm >= 0
+            tee, tor, sc = tee[ok].astype(np.intp), rm[ok], rs[ok]
+            ok = self.usable_tor[tor] & ~_member(
+                self.work.keys, tee.astype(np.int64) * m + tor
+            )
+            self.reserve = _Working(tee[ok], tor[ok], sc[ok].astype(np.float64), m)
+            has = np.isfinite(self.bound)
+            self.bound = np.where(has, cs.reserve_bound, self.bound)
         self.cached = np.zeros(self.cs.n_mentees, dtype=np.bool_)
 
     def _known(self, rows: NDArray[np.intp]) -> NDArray[np.bool_]:
