@@ -423,7 +423,9 @@ class _Pricer:
             s_rows, a_rows = self.cs.rescore(part)
             s = np.asarray(s_rows, dtype=np.float64)
             usable = a_rows & self.usable_tor[None, :]
-            self._store(part, s, usable)
+            if self.cs.upper is None:
+                # the build's bytes, when kept, stay valid for the row
+                self._store(part, s, usable)
             out = usable & ~self._known(part)
             if factor is None:
                 gain = (d_tor[None, :] - d_tee[part, None]).astype(np.float64)
