@@ -12,8 +12,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -333,30 +335,105 @@ def _frame_rows(
     return rows, missing, problems
 
 
-def read_csv_cells(
-    path: Path, required: Sequence[str] = REQUIRED_COLUMNS
-) -> tuple[pd.DataFrame, list[InputProblem]]:
-    """Read one CSV file strictly, as text cells indexed by the line each row
-    starts on (header = row 1; blank lines skipped).
+_CHUNK = 8192  # rows transposed into columns at a time
+_LOG_EVERY = 1 << 16  # rows between two progress milestones
+log = logging.getLogger("alummatch")
 
-    Returns the table (empty, with the ``required`` columns, when the file
-    cannot be read as a table) and every problem found: not UTF-8, not valid
-    CSV, empty, a row wider than the header, values under a blank header.
-    Missing files raise ``OSError`` as usual. Profiles, program forms and
-    histories are all read this way.
+
+@dataclass(frozen=True)
+class CsvColumns:
+    """One CSV file read as text columns (see :func:`read_csv_columns`).
+
+    Attributes
+    ----------
+    header : tuple of str
+        Column names, stripped; blank-named columns without values are dropped.
+    columns : tuple of list of str
+        The raw cells of each column, one per kept row; equal texts of a column
+        share one string object.
+    lines : list of int
+        The line each kept row starts on (header = row 1).
+    """
+
+    header: tuple[str, ...]
+    columns: tuple[list[str], ...]
+    lines: list[int]
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a DataFrame of text cells indexed by line."""
+        data = np.empty((len(self.lines), len(self.header)), dtype=object)
+        for k, col in enumerate(self.columns):
+            data[:, k] = col
+        return pd.DataFrame(data, columns=list(self.header), index=self.lines)
+
+
+def read_csv_columns(
+    path: Path, required: Sequence[str] = REQUIRED_COLUMNS
+) -> tuple[CsvColumns, list[InputProblem]]:
+    """Read one CSV file strictly, column by column, as text cells.
+
+    The rules and problems are those of :func:`read_csv_cells`; cells are kept
+    per column (a list of strings each, equal texts shared) rather than as a
+    frame, so that a large file costs little more memory than its distinct
+    values. Every ``2**16`` rows an INFO milestone is logged on the
+    ``"alummatch"`` logger, with ``extra={"progress": (file name, bytes read,
+    file size)}`` for a progress bar.
     """
     name = path.name
-    empty = pd.DataFrame(columns=list(required))
-    rows: list[list[str]] = []
+    empty = CsvColumns(tuple(required), tuple([] for _ in required), [])
+    size = path.stat().st_size
+    chatty = log.isEnabledFor(logging.INFO)
+    header: list[str] | None = None
+    width = 0
+    cols: list[list[str]] = []
+    shared: list[dict[str, str]] = []
+    chunk: list[list[str]] = []
     lines: list[int] = []
+    problems: list[InputProblem] = []
+
+    def flush() -> None:
+        for k, values in enumerate(zip(*chunk, strict=True)):
+            cols[k].extend(map(shared[k].setdefault, values, values))
+        chunk.clear()
+
     line = 1
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh, strict=True)
         try:
             for cells in reader:
-                if any(c.strip() for c in cells):
-                    rows.append(cells)
-                    lines.append(line)
+                if cells and (cells[0].strip() or any(c.strip() for c in cells)):
+                    if header is None:
+                        header = [h.strip() for h in cells]
+                        width = len(header)
+                        cols = [[] for _ in header]
+                        shared = [{} for _ in header]
+                    elif len(cells) == width:
+                        chunk.append(cells)
+                        lines.append(line)
+                    elif len(cells) < width:
+                        chunk.append(cells + [""] * (width - len(cells)))
+                        lines.append(line)
+                    elif any(c.strip() for c in cells[width:]):
+                        problems.append(
+                            InputProblem(
+                                f"{name} row {line}",
+                                "",
+                                f"has {len(cells)} cells but the header has "
+                                f"{width} columns",
+                            )
+                        )
+                    else:
+                        chunk.append(cells[:width])
+                        lines.append(line)
+                    if len(chunk) >= _CHUNK:
+                        flush()
+                        if chatty and len(lines) % _LOG_EVERY < _CHUNK:
+                            log.info(
+                                "read %d rows of %s",
+                                len(lines),
+                                name,
+                                extra={"progress": (name, fh.buffer.tell(), size)},
+                            )
                 line = reader.line_num + 1
         except UnicodeDecodeError as exc:
             return empty, [
@@ -371,40 +448,40 @@ def read_csv_cells(
             return empty, [
                 InputProblem(f"{name} row {line}", "", f"not a valid CSV: {exc}")
             ]
-    if not rows:
+    if header is None:
         return empty, [InputProblem(name, "", "the file is empty")]
-    header = [h.strip() for h in rows[0]]
-    width = len(header)
-    problems: list[InputProblem] = []
-    body: list[list[str]] = []
-    index: list[int] = []
-    for cells, at in zip(rows[1:], lines[1:], strict=True):
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            problems.append(
-                InputProblem(
-                    f"{name} row {at}",
-                    "",
-                    f"has {len(cells)} cells but the header has {width} columns",
-                )
-            )
-            continue
-        body.append(cells[:width] + [""] * (width - len(cells)))
-        index.append(at)
+    flush()
+    if chatty:
+        done = {"progress": (name, size, size)}
+        log.info("read %d rows of %s", len(lines), name, extra=done)
     keep = []
     for k, col in enumerate(header):
         if col:
             keep.append(k)
-        elif any(r[k].strip() for r in body):
+        elif any(v.strip() for v in shared[k]):
             problems.append(
                 InputProblem(name, f"column {k + 1}", "has values but no header name")
             )
-    frame = pd.DataFrame(
-        [[r[k] for k in keep] for r in body],
-        columns=[header[k] for k in keep],
-        index=index,
-        dtype=object,
+    table = CsvColumns(
+        tuple(header[k] for k in keep), tuple(cols[k] for k in keep), lines
     )
-    return frame, problems
+    return table, problems
+
+
+def read_csv_cells(
+    path: Path, required: Sequence[str] = REQUIRED_COLUMNS
+) -> tuple[pd.DataFrame, list[InputProblem]]:
+    """Read one CSV file strictly, as text cells indexed by the line each row
+    starts on (header = row 1; blank lines skipped).
+
+    Returns the table (empty, with the ``required`` columns, when the file
+    cannot be read as a table) and every problem found: not UTF-8, not valid
+    CSV, empty, a row wider than the header, values under a blank header.
+    Missing files raise ``OSError`` as usual. Profiles, program forms and
+    histories are all read this way.
+    """
+    table, problems = read_csv_columns(path, required)
+    return table.frame(), problems
 
 
 def _cell(name: str, value: Any) -> Any:
