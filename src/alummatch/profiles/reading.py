@@ -475,7 +475,7 @@ def _read_fast(path: Path) -> tuple[CsvColumns, list[InputProblem]] | None:
                         chunk[k] = row + [""] * (width - len(row))
                 cols.add(chunk)
                 n_rows += len(chunk)
-                if chatty and n_rows % _LOG_EVERY < _CHUNK:
+                if chatty and n_rows % _LOG_EVERY < len(chunk) < n_rows:
                     _progress(name, n_rows, raw.tell(), size)
         except (UnicodeDecodeError, csv.Error):
             raise _Irregular from None
