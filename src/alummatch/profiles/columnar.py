@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import numpy as np
@@ -42,6 +42,7 @@ TEXT_FIELDS: frozenset[str] = frozenset({"id", "about", "location", "field_of_st
 text; ``id`` must not be blank)."""
 _CAPACITY_PROBE = "1000000000"  # lets min_load be probed alone
 _MUTABLE_DEFAULTS = (dict, list, set)
+_SLICE = 16384  # rows built at a time
 
 _P = TypeVar("_P", bound=Profile)
 
@@ -52,7 +53,7 @@ class _Side:
     def __init__(self, table: CsvColumns, model: type[Profile], name: str) -> None:
         self.model = model
         self.name = name
-        self.lines = table.lines.tolist()
+        self.lines = table.lines
         self.n = len(table.lines)
         self.header = table.header
         self.raw = {
@@ -62,9 +63,13 @@ class _Side:
         fields = set(model.model_fields) - {"attributes"}
         self.bad = np.zeros(self.n, dtype=np.bool_)
         # field -> (codes, present per row, validated value per unique)
-        self.coded: dict[str, tuple[NDArray[np.int32], NDArray[np.bool_], list[Any]]]
+        self.coded: dict[
+            str, tuple[NDArray[np.unsignedinteger[Any]], NDArray[np.bool_], list[Any]]
+        ]
         self.coded = {}
-        self.attrs: dict[str, tuple[NDArray[np.int32], NDArray[np.bool_], list[str]]]
+        self.attrs: dict[
+            str, tuple[NDArray[np.unsignedinteger[Any]], NDArray[np.bool_], list[str]]
+        ]
         self.attrs = {}
         for col, (codes, uniques) in self.raw.items():
             texts = [u.strip() for u in uniques]
@@ -110,7 +115,7 @@ class _Side:
         return uniques[int(codes[pos])]
 
     def where(self, pos: int) -> str:
-        return f"{self.name} row {self.lines[pos]}"
+        return f"{self.name} row {int(self.lines[pos])}"
 
     def raw_id(self, pos: int) -> str | None:
         if "id" not in self.raw:
@@ -138,45 +143,23 @@ class _Side:
             return [None] * self.n
         codes, present, values = self.coded["id"]
         table = np.array([*values, None], dtype=object)
-        return list(table[np.where(present, codes, len(values))])
+        return list(table[_index(codes, present, len(values))])
 
     def build(self) -> tuple[Profile, ...]:
-        """Every row as a model, without re-validation (all rows are valid)."""
+        """Every row as a model, without re-validation (all rows are valid).
+
+        Records are built a slice of rows at a time, so that the per-field
+        value lists stay small beside the records.
+        """
         model = self.model
-        n = self.n
-        columns: list[Sequence[Any]] = []
-        names: list[str] = []
-        pattern = np.zeros(n, dtype=np.int64)
         fields = list(model.model_fields)
+        pattern = np.zeros(self.n, dtype=np.int64)
         for bit, name in enumerate(fields):
-            names.append(name)
-            info = model.model_fields[name]
-            default = info.get_default(call_default_factory=True)
-            fresh = isinstance(default, _MUTABLE_DEFAULTS)
             if name == "attributes":
-                columns.append(self._attributes())
-                if self.attrs:
-                    any_attr = np.zeros(n, dtype=np.bool_)
-                    for _, present, _ in self.attrs.values():
-                        any_attr |= present
-                    pattern |= any_attr.astype(np.int64) << bit
-                continue
-            if name not in self.coded:
-                columns.append(
-                    [type(default)(default) for _ in range(n)]
-                    if fresh
-                    else [default] * n
-                )
-                continue
-            codes, present, values = self.coded[name]
-            table = np.empty(len(values) + 1, dtype=object)
-            table[:-1] = values
-            table[-1] = default
-            col = table[np.where(present, codes, len(values))].tolist()
-            if fresh:
-                col = [type(v)(v) for v in col]
-            columns.append(col)
-            pattern |= present.astype(np.int64) << bit
+                for _, present, _ in self.attrs.values():
+                    pattern |= present.astype(np.int64) << bit
+            elif name in self.coded:
+                pattern |= self.coded[name][1].astype(np.int64) << bit
         # records of one pattern of given cells share one (never mutated) set
         sets = {
             int(p): {f for b, f in enumerate(fields) if int(p) >> b & 1}
@@ -185,26 +168,59 @@ class _Side:
         new = model.__new__
         setattr_ = object.__setattr__
         out: list[Profile] = []
-        for values_row, p in zip(
-            zip(*columns, strict=True), pattern.tolist(), strict=True
-        ):
-            m = new(model)
-            setattr_(m, "__dict__", dict(zip(names, values_row, strict=True)))
-            setattr_(m, "__pydantic_fields_set__", sets[p])
-            setattr_(m, "__pydantic_extra__", None)
-            setattr_(m, "__pydantic_private__", None)
-            out.append(m)
+        for lo in range(0, self.n, _SLICE):
+            hi = min(lo + _SLICE, self.n)
+            columns = [self._field(name, lo, hi) for name in fields]
+            for values_row, p in zip(
+                zip(*columns, strict=True), pattern[lo:hi].tolist(), strict=True
+            ):
+                m = new(model)
+                setattr_(m, "__dict__", dict(zip(fields, values_row, strict=True)))
+                setattr_(m, "__pydantic_fields_set__", sets[p])
+                setattr_(m, "__pydantic_extra__", None)
+                setattr_(m, "__pydantic_private__", None)
+                out.append(m)
         return tuple(out)
 
-    def _attributes(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = [{} for _ in range(self.n)]
+    def _field(self, name: str, lo: int, hi: int) -> list[Any]:
+        """Values of one field for rows ``lo:hi``, defaults where not given."""
+        if name == "attributes":
+            return self._attributes(lo, hi)
+        default = self.model.model_fields[name].get_default(call_default_factory=True)
+        fresh = isinstance(default, _MUTABLE_DEFAULTS)
+        if name not in self.coded:
+            if fresh:
+                return [type(default)(default) for _ in range(hi - lo)]
+            return [default] * (hi - lo)
+        codes, present, values = self.coded[name]
+        table = np.empty(len(values) + 1, dtype=object)
+        table[:-1] = values
+        table[-1] = default
+        col: list[Any] = table[
+            _index(codes[lo:hi], present[lo:hi], len(values))
+        ].tolist()
+        if fresh:
+            col = [type(v)(v) for v in col]
+        return col
+
+    def _attributes(self, lo: int, hi: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = [{} for _ in range(hi - lo)]
         for col, (codes, present, texts) in self.attrs.items():
             table = np.array([*texts, None], dtype=object)
-            values = table[np.where(present, codes, len(texts))].tolist()
+            values = table[_index(codes[lo:hi], present[lo:hi], len(texts))].tolist()
             for d, v in zip(out, values, strict=True):
                 if v is not None:
                     d[col] = v
         return out
+
+
+def _index(
+    codes: NDArray[np.unsignedinteger[Any]], present: NDArray[np.bool_], missing: int
+) -> NDArray[np.intp]:
+    """Codes as indices, ``missing`` where the cell is blank."""
+    out = codes.astype(np.intp)
+    out[~present] = missing
+    return out
 
 
 @contextlib.contextmanager

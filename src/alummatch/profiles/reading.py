@@ -364,16 +364,18 @@ class CsvColumns:
     ----------
     header : tuple of str
         Column names, stripped; blank-named columns without values are dropped.
-    codes : tuple of ndarray of int32
-        Per column, the index of each kept row's cell text in ``uniques``.
+    codes : tuple of ndarray of unsigned int
+        Per column, the index of each kept row's cell text in ``uniques``
+        (the smallest integer type that holds them).
     uniques : tuple of list of str
-        Per column, its distinct raw cell texts.
+        Per column, its distinct raw cell texts (every cell, in order, for a
+        column of nearly all-distinct texts such as ids).
     lines : ndarray of int64
         The line each kept row starts on (header = row 1).
     """
 
     header: tuple[str, ...]
-    codes: tuple[NDArray[np.int32], ...]
+    codes: tuple[NDArray[np.unsignedinteger[Any]], ...]
     uniques: tuple[list[str], ...]
     lines: NDArray[np.int64]
 
@@ -393,32 +395,68 @@ class CsvColumns:
 
 
 class _Columns:
-    """Rows turned into per-column codes, a chunk at a time."""
+    """Rows turned into per-column codes, a chunk at a time.
+
+    Each chunk's distinct texts are merged into the column's at once, so that
+    only distinct texts outlive their chunk. A column whose first chunk is
+    (nearly) all distinct, such as ids, keeps its cells as they are: coding it
+    would only cost time.
+    """
 
     def __init__(self, width: int) -> None:
-        self.lookup: list[dict[str, int]] = [{} for _ in range(width)]
-        self.parts: list[list[NDArray[np.int32]]] = [[] for _ in range(width)]
+        self.raw: list[bool] | None = None
+        self.seen: list[dict[str, int]] = [{} for _ in range(width)]
+        self.next = [0] * width
+        self.parts: list[list[NDArray[np.object_] | NDArray[np.intp]]] = [
+            [] for _ in range(width)
+        ]
 
     def add(self, rows: Sequence[Sequence[str]]) -> None:
         if not rows:
             return
+        first = self.raw is None
+        raw = self.raw or []
         for k, values in enumerate(zip(*rows, strict=True)):
-            codes, uniq = pd.factorize(np.asarray(values, dtype=object))
-            seen = self.lookup[k]
-            where = np.fromiter(
-                (seen.setdefault(u, len(seen)) for u in uniq.tolist()),
-                dtype=np.int32,
+            cells = np.empty(len(values), dtype=object)
+            cells[:] = values
+            if first:
+                raw.append(len(set(values)) > 0.95 * len(values) >= 1000)
+            if raw[k]:
+                self.parts[k].append(cells)
+                continue
+            codes, uniq = pd.factorize(cells)
+            # a new text takes the next free number; numbers are made dense later
+            top = self.next[k]
+            numbers = np.fromiter(
+                map(
+                    self.seen[k].setdefault, uniq.tolist(), range(top, top + len(uniq))
+                ),
+                dtype=np.intp,
                 count=len(uniq),
             )
-            self.parts[k].append(where[codes])
+            self.next[k] = top + len(uniq)
+            self.parts[k].append(numbers[codes])
+        self.raw = raw
 
     def table(self, header: list[str], lines: NDArray[np.int64]) -> CsvColumns:
-        codes = tuple(
-            np.concatenate(p) if p else np.zeros(0, dtype=np.int32) for p in self.parts
-        )
-        return CsvColumns(
-            tuple(header), codes, tuple(list(d) for d in self.lookup), lines
-        )
+        codes: list[NDArray[np.unsignedinteger[Any]]] = []
+        uniques: list[list[str]] = []
+        for k, parts in enumerate(self.parts):
+            if self.raw and self.raw[k]:
+                cells = np.concatenate(parts)
+                codes.append(np.arange(len(cells), dtype=np.uint32))
+                uniques.append(cells.tolist())
+            else:
+                seen = self.seen[k]
+                numbers = np.fromiter(seen.values(), dtype=np.intp, count=len(seen))
+                small = np.min_scalar_type(max(len(seen) - 1, 0))
+                dense = np.zeros(int(numbers.max(initial=-1)) + 1, dtype=small)
+                dense[numbers] = np.arange(len(seen), dtype=small)
+                got = np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+                codes.append(dense[got])
+                uniques.append(list(seen))
+            parts.clear()
+        return CsvColumns(tuple(header), tuple(codes), tuple(uniques), lines)
 
 
 class _Irregular(Exception):
@@ -529,7 +567,7 @@ def _read_exact(
     name = path.name
     empty = CsvColumns(
         tuple(required),
-        tuple(np.zeros(0, dtype=np.int32) for _ in required),
+        tuple(np.zeros(0, dtype=np.uint8) for _ in required),
         tuple([] for _ in required),
         np.zeros(0, dtype=np.int64),
     )
