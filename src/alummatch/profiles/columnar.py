@@ -80,18 +80,13 @@ class _Side:
             if col not in fields:
                 self.attrs[col] = (codes, present, texts)
                 continue
-            values: list[Any] = []
-            wrong = np.zeros(len(texts), dtype=np.bool_)
-            for k, text in enumerate(texts):
-                if not text:
-                    values.append(None)
-                elif col in TEXT_FIELDS:
-                    values.append(text)
-                else:
-                    ok, value = _probe(model, col, text)
-                    wrong[k] = not ok
-                    values.append(value)
-            if len(texts):
+            values: list[Any] = [t or None for t in texts]
+            if col not in TEXT_FIELDS:
+                wrong = np.zeros(len(texts), dtype=np.bool_)
+                for k, text in enumerate(texts):
+                    if text:
+                        ok, values[k] = _probe(model, col, text)
+                        wrong[k] = not ok
                 self.bad |= wrong[codes]
             if col == "id":
                 self.bad |= ~present
@@ -355,6 +350,7 @@ def build_from_columns(
     tee_ids = {r for r in tee.ids() if r is not None}
     _cross(tor, "mentors", names[0], "preferred_mentees", tee_ids, "mentees", problems)
     _cross(tee, "mentees", names[1], "preferred_mentors", tor_ids, "mentors", problems)
+    del tor_ids, tee_ids  # not needed while records are built
     _check_reference_week(reference_week, problems)
     if problems:
         raise InvalidInputError(problems)
