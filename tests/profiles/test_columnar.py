@@ -281,3 +281,36 @@ def test_problems_name_rows_by_line_after_multiline_cells(tmp_path: Path) -> Non
     kind, got = _same(paths)
     assert kind == "error"
     assert got == [InputProblem("t.csv row 5 (id 'a-2')", "capacity", got[0].message)]
+
+
+@pytest.mark.parametrize("model", [Mentor, Mentee])
+def test_field_probes_agree_with_the_whole_model(model: type[Mentor | Mentee]) -> None:
+    """Validating one field alone accepts, rejects and normalises each text as
+    validating a whole record with that field does."""
+    from alummatch.profiles.columnar import _probe
+
+    texts = [text for _, _, text in BAD_CELLS + ODD_CELLS] + [
+        "2",
+        "0",
+        "1.5",
+        "UTC",
+        "software",
+        "en",
+        "Mon 18:00-20:00",
+        "goals=1",
+        "a;b;a",
+        "x",
+    ]
+    for field in set(model.model_fields) - {"attributes", "id"} - TEXT_FIELDS:
+        for text in texts:
+            record: dict[str, Any] = {"id": "x", field: text}
+            if field == "min_load":
+                record["capacity"] = "1000000000"
+            try:
+                expected: tuple[bool, Any] = (
+                    True,
+                    getattr(model.model_validate(record), field),
+                )
+            except ValueError:
+                expected = (False, None)
+            assert _probe(model, field, text) == expected, (field, text)

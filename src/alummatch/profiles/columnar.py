@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 from collections.abc import Iterator
 from typing import Any, TypeVar
@@ -24,7 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.profiles.models import Mentee, Mentor, Profile, _split
@@ -235,13 +236,31 @@ def no_gc() -> Iterator[None]:
 
 
 def _probe(model: type[Profile], field: str, text: str) -> tuple[bool, Any]:
-    record: dict[str, Any] = {"id": "x", field: text}
-    if field == "min_load":
-        record["capacity"] = _CAPACITY_PROBE
+    """Whether ``text`` is a valid ``field`` of ``model``, and its value."""
+    record: dict[str, Any] = {field: text}
+    if field == "min_load":  # its validator reads capacity: use the whole model
+        record.update(id="x", capacity=_CAPACITY_PROBE)
+        probe: type[BaseModel] = model
+    else:
+        probe = _field_model(model, field)
     try:
-        return True, getattr(model.model_validate(record), field)
+        return True, getattr(probe.model_validate(record), field)
     except ValidationError:
         return False, None
+
+
+@functools.cache
+def _field_model(model: type[Profile], field: str) -> type[BaseModel]:
+    """A model with only ``field`` of ``model`` (same type, validators and
+    config): validating one value costs no other field's defaults."""
+    info = model.model_fields[field]
+    fields: dict[str, Any] = {field: (info.annotation, info)}
+    probe: type[BaseModel] = create_model(
+        f"{model.__name__}_{field}",
+        __config__=ConfigDict(**model.model_config),
+        **fields,
+    )
+    return probe
 
 
 def _cross(
