@@ -170,6 +170,7 @@ class AvailabilityCriterion:
             np.count_nonzero(self.index_.mask_tor, axis=1) == 0
         )
         self.abstain_tor_ = np.nonzero(self.none_tor_)[0]
+        self.abstains_ = bool(self.none_tee_.any() or self.none_tor_.any())
         if ukeys.size * cohort.n_mentors * 4 <= _TABLE_BYTES:
             pats, freqs = np.divmod(ukeys, len(FREQUENCIES))
             table = self.index_.pattern_rows(pats.astype(np.intp))

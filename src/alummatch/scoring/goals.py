@@ -80,6 +80,13 @@ class GoalsCriterion:
         self.none_tee_ = np.asarray(~self.has_goals_ & ~text_tee, dtype=np.bool_)
         self.none_tor_ = np.asarray(~has_goals_tor & ~text_tor, dtype=np.bool_)
         self.abstain_tor_ = np.nonzero(self.none_tor_)[0]
+        # a mentee's smallest blend weight over mentors; 0 leaves nothing to blend
+        least = self.cov_w_.copy()
+        if self.text_ and self.all_tor_text_:
+            least += np.float32(tw) * self.has_text_tee_
+        self.abstains_ = bool(
+            self.none_tee_.any() or self.none_tor_.any() or (least <= 0).any()
+        )
         return self
 
     def _abstain(self, out: NDArray[np.float32], idx: IndexArray) -> None:
