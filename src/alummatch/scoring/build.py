@@ -137,12 +137,15 @@ def _preferences(
 ) -> tuple[NDArray[np.intp], ...] | None:
     if not any(rankings):
         return None
-    out = []
-    for r in rankings:
-        a = np.array([index[x] for x in r], dtype=np.intp)
-        a.setflags(write=False)
-        out.append(a)
-    return tuple(out)
+    # one flat array of every ranking, read-only; each ranking is a view of it
+    flat = np.fromiter(
+        (index[x] for r in rankings for x in r),
+        dtype=np.intp,
+        count=sum(map(len, rankings)),
+    )
+    flat.setflags(write=False)
+    ends = np.cumsum([len(r) for r in rankings]).tolist()
+    return tuple(flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True))
 
 
 def _readonly(a: NDArray[np.generic]) -> None:
