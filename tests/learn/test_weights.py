@@ -166,3 +166,15 @@ def test_extra_criteria_are_weighted_like_built_ins(cohort: Cohort) -> None:
     assert fit.weights["field"] > 0.25
     assert fit.scorer().weights is not None
     assert fit.scorer().weights["field"] == fit.weights["field"]
+
+
+def test_any_integer_seed_is_accepted() -> None:
+    """A negative seed works as it does for solve() (it once crashed numpy)."""
+    from alummatch.datasets import synthetic_cohort, synthetic_history
+    from alummatch.learn import fit_weights
+
+    cohort = synthetic_cohort(200, 100, seed=2)
+    past = synthetic_history(cohort, {"goals": 1.0}, noise=0.3, response_rate=1, seed=2)
+    a = fit_weights(cohort, past, "satisfaction", seed=-1)
+    b = fit_weights(cohort, past, "satisfaction", seed=-1)
+    assert a.weights == b.weights

@@ -227,3 +227,17 @@ def test_abstaining_criteria_are_blank(
     f.shares["goals"][0] = math.nan
     frame = staff_frame(sample_result, f)
     assert math.isnan(frame.loc[0, "goals_contribution"])
+
+
+def test_candidate_problem_writes_the_same_csv_as_the_dense_one(tmp_path: Path) -> None:
+    """Ranks and the best mentor a waiting student could have had are read by
+    re-scoring rows: a candidate problem (no dense matrix) says the same."""
+    import alummatch as am
+    from alummatch.datasets import synthetic_cohort
+
+    cohort = synthetic_cohort(60, 20, seed=1)
+    dense = am.solve(am.build_problem(cohort), "flow")
+    cand = am.solve(am.build_problem(cohort, candidates=3), "flow")
+    dense.to_csv(tmp_path / "d.csv")
+    cand.to_csv(tmp_path / "c.csv")
+    assert (tmp_path / "d.csv").read_bytes() == (tmp_path / "c.csv").read_bytes()

@@ -234,3 +234,37 @@ def test_summary_says_how_many_waiting_students_were_placed() -> None:
     )
     text = solve(p, "flow").summary()
     assert "1 of the 2 students who had waited a term or more was placed" in text
+
+
+def test_cpsat_bisection_bound_reads_the_smallest_score_behind_the_tiers() -> None:
+    """Stopped during the bottleneck search, the gap compares the smallest
+    score with the bound, not a wait tier's count (a false gap 0 once)."""
+    from alummatch.engine import make_task
+    from alummatch.solvers.cpsat import _Model
+
+    p = MatchingProblem.from_scores(
+        [[0.9, 0.1], [0.1, 0.8], [0.5, 0.5]], mentee_wait=[2, 1, 0]
+    )
+    task = make_task(p, "maxmin", (), None, 0).task
+    model = _Model(task)
+    assert model.wait_stages == ["wait:0", "wait:1"]
+    best = np.zeros(model.n_vars, dtype=np.int64)
+    chosen = {(0, 0), (1, 1)}
+    for k, (a, b) in enumerate(zip(model.tee, model.tor, strict=True)):
+        best[k] = int((int(a), int(b)) in chosen)
+    out = CpSat()._bounded(model, task, best, 0.85)
+    assert out.gap == pytest.approx((0.85 - 0.8) / 0.85)
+
+
+def test_a_user_solver_that_ignores_waits_is_refused() -> None:
+    """Waits live in the problem: a solver that does not declare
+    ``handles_waits`` is refused, never left to ignore them."""
+    from alummatch.solvers import Greedy
+
+    class MyGreedy(Greedy):
+        """A user's solver built on greedy, knowing nothing of waits."""
+
+    p = MatchingProblem.from_scores([[0.9], [0.5]], mentee_wait=[0, 1])
+    with pytest.raises(UnsupportedError, match="waitlist"):
+        solve(p, MyGreedy())
+    assert solve(p, MyGreedy(), objective="total").pair_indices.tolist() == [[0, 0]]

@@ -18,6 +18,7 @@ from alummatch.history import History
 from alummatch.learn._pairs import components, fitted_scorer, past_pairs
 from alummatch.profiles import Cohort
 from alummatch.scoring import Scorer
+from alummatch.solvers.base import seeded_rng
 
 __all__ = ["MIN_PAIRS", "WeightFit", "fit_weights", "outcome_model"]
 
@@ -166,7 +167,8 @@ def _cross_validate(
         splits = list(GroupKFold(n_splits=k).split(x, y, groups=codes))
         how = f"grouped by term ({k} folds over {len(uniq)} terms)"
     else:
-        splits = list(KFold(n_splits=5, shuffle=True, random_state=seed).split(x))
+        state = int(seed) % 2**32  # any integer seed, as solve() takes
+        splits = list(KFold(n_splits=5, shuffle=True, random_state=state).split(x))
         how = "5-fold over pairs (one term)"
     pred = np.empty_like(y)
     for train, test in splits:
@@ -294,7 +296,7 @@ def fit_weights(
                 )
             ]
         )
-    rng = np.random.default_rng(seed)
+    rng = seeded_rng(seed)
     boot = np.empty((n_bootstrap, len(names)))
     for b in range(n_bootstrap):
         idx = rng.integers(0, n, size=n)

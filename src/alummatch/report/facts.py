@@ -188,6 +188,9 @@ class Facts:
     _explained: dict[tuple[int, int], list[str]] = field(
         default_factory=dict, repr=False
     )
+    _rows: dict[int, tuple[NDArray[np.float64], NDArray[np.bool_]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def problem(self) -> MatchingProblem | None:
@@ -225,13 +228,26 @@ class Facts:
             self._explained[key] = lines
         return self._explained[key]
 
+    def row(self, i: int) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Mentee ``i``'s scores and allowed mask against every mentor.
+
+        Read through :meth:`MatchingProblem.rows`, so that a candidate
+        problem (which holds no dense matrix) re-scores the row; kept per
+        mentee, since a report asks for the same rows again.
+        """
+        assert self.problem is not None
+        if i not in self._rows:
+            scores, allowed = self.problem.rows(np.array([i], dtype=np.intp))
+            self._rows[i] = (scores[0], allowed[0])
+        return self._rows[i]
+
     def rank(self, i: int, j: int) -> str:
         """Where mentor ``j`` stands among mentee ``i``'s allowed mentors."""
         prob = self.problem
         if prob is None:
             return ""
-        row = prob.allowed[i]
-        better = int(np.count_nonzero(row & (prob.scores[i] > prob.scores[i, j])))
+        scores, row = self.row(i)
+        better = int(np.count_nonzero(row & (scores > scores[j])))
         if better == 0:
             return "their best-scoring allowed mentor"
         n_allowed = int(np.count_nonzero(row))
@@ -273,15 +289,15 @@ class Facts:
         res, prob = self.result, self.problem
         if prob is None:
             return Alternative(None, math.nan, "")
-        ok = (res.acceptable if res.acceptable is not None else prob.allowed)[i]
+        scores, allowed = self.row(i)
+        ok = res.acceptable[i] if res.acceptable is not None else allowed
         ok = ok & (prob.mentor_capacity > 0)
         pairs = res.pair_indices
         mine = pairs[pairs[:, 0] == i, 1] if pairs.size else np.empty(0, np.intp)
         ok[mine] = False
         if not ok.any():
             return Alternative(None, math.nan, "no suitable mentor")
-        row = np.where(ok, prob.scores[i], -np.inf)
-        j = int(np.argmax(row))
+        j = int(np.argmax(np.where(ok, scores, -np.inf)))
         load = self.loads[j]
         cap = int(prob.mentor_capacity[j])
         if load >= cap:
@@ -290,7 +306,7 @@ class Facts:
             why = "no matching could be made"
         else:
             why = f"{cap - load} seat(s) free, but the objective gave them to nobody"
-        return Alternative(j, float(prob.scores[i, j]), why)
+        return Alternative(j, float(scores[j]), why)
 
     @property
     def loads(self) -> NDArray[np.int64]:

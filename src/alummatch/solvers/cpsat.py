@@ -155,6 +155,8 @@ class CpSat:
     deterministic: bool = True
     name: str = "cpsat"
     exact: bool = True
+    handles_waits: ClassVar[bool] = True
+    """Ranks the left-out by wait (``MatchingProblem.mentee_wait``)."""
     encoders: ClassVar[Encoders] = {
         GroupQuota: lambda model, k, c: model._quota(k, c),
         ScoreParity: lambda model, k, c: model._parity(k, c),
@@ -186,19 +188,12 @@ class CpSat:
             # Flow's exact optimum of the request, or of a relaxation of it,
             # honours every constraint: it is the optimum. No search needed.
             return model.output(start.values, Status.OPTIMAL, None, 0.0, stages[-1])
-        first = 0
-        if optimal and start is not None and start.levels is not None:
-            # Flow's exact coverage and bottleneck answer the first stages.
-            coverage, threshold = start.levels
-            model.fix_coverage(coverage)
-            model.fix_threshold(threshold)
-            first = stages.index("total")
         # Candidates for the answer, best kept: the warm start (when it
         # honours everything) and each stage's optimum.
         best: NDArray[np.int64] | None = start.values if whole and start else None
-        best_stage = stages[first]
+        best_stage = stages[0]
         hint: NDArray[np.int64] | None = best
-        for k in range(first, len(stages)):
+        for k in range(len(stages)):
             stage = stages[k]
             if stage == "min":
                 assert best is not None  # the coverage stage's optimum
@@ -219,7 +214,7 @@ class CpSat:
             model.set_objective(stage)
             if hint is not None:
                 model.set_hint(hint)
-            elif start is not None and k == first:
+            elif start is not None and k == 0:
                 model.set_hint(start.values)  # a partial guide, repaired or not
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0.0:
@@ -327,7 +322,7 @@ class CpSat:
         self, model: _Model, task: Task, best: NDArray[np.int64], bound: float
     ) -> SolverOutput:
         """Stopped by the time limit during the bisection, with its bound."""
-        value = model.key(best)[1]
+        value = model.key(best)[1 + len(model.wait_stages)]  # the smallest score
         gap = max(bound - value, 0.0) / max(abs(bound), 1e-12)
         return model.output(best, Status.TIME_LIMIT, bound, gap, "min")
 
@@ -828,18 +823,6 @@ class _Model:
             if r < top:
                 self._linear([self.z, a], [1, top - r], 0, top)
         return self.z
-
-    def fix_coverage(self, slots: int) -> None:
-        """At least ``slots`` free pairs (a coverage known to be optimal)."""
-        if slots > 0:
-            self._linear(self.x, np.ones(self.k, dtype=np.int64), slots, self.k)
-
-    def fix_threshold(self, threshold: float) -> None:
-        """No pair scoring below ``threshold`` (a bottleneck known optimal)."""
-        low = np.nonzero(self.task.scores[self.tee, self.tor] < threshold)[0]
-        variables = self.cp.proto.variables
-        for v in low.tolist():
-            variables[v].domain[1] = 0
 
     def key(self, values: NDArray[np.int64], shift: int = 0) -> tuple[float, ...]:
         """The lexicographic objective of a matching (:meth:`PairStages.key`)."""

@@ -81,6 +81,8 @@ class Flow:
 
     name: str = "flow"
     exact: bool = True
+    handles_waits: ClassVar[bool] = True
+    """Ranks the left-out by wait (``MatchingProblem.mentee_wait``)."""
     encoders: ClassVar[Encoders] = NETWORK_ENCODERS
     """The constraint kinds a network encodes (one ``GroupQuota`` at most)."""
     handles_candidates: ClassVar[bool] = True

@@ -17,7 +17,6 @@ from numpy.typing import NDArray
 
 from alummatch.result import Status
 from alummatch.solvers.base import Encoders, SolverOutput, Task, unencoded
-from alummatch.solvers.terms import WAIT_REASON, wait_tiers
 
 __all__ = ["Greedy"]
 
@@ -35,8 +34,6 @@ class Greedy:
 
     def unsupported(self, task: Task) -> str | None:
         """Greedy honours capacity, demand, allowed pairs and pair constraints."""
-        if wait_tiers(task) is not None:
-            return WAIT_REASON
         if task.objective == "maxmin":
             return "optimise the 'maxmin' objective"
         if task.min_load.any():

@@ -25,7 +25,6 @@ from scipy.optimize import linear_sum_assignment
 
 from alummatch.result import Status
 from alummatch.solvers.base import Encoders, SolverOutput, Task, empty_pairs, unencoded
-from alummatch.solvers.terms import WAIT_REASON, wait_tiers
 
 __all__ = ["Hungarian", "expanded_assignment"]
 
@@ -41,8 +40,6 @@ class Hungarian:
 
     def unsupported(self, task: Task) -> str | None:
         """Hungarian needs demand 1 (or capacity 1) and no minimum loads."""
-        if wait_tiers(task) is not None:
-            return WAIT_REASON
         if task.objective == "maxmin":
             return "optimise the 'maxmin' objective"
         if task.min_load.any():

@@ -107,6 +107,8 @@ class Milp:
     warm_start: bool = True
     name: str = "milp"
     exact: bool = True
+    handles_waits: ClassVar[bool] = True
+    """Ranks the left-out by wait (``MatchingProblem.mentee_wait``)."""
     encoders: ClassVar[Encoders] = {
         GroupQuota: lambda model, k, c: model._quota(k, c),
         ScoreParity: lambda model, k, c: model._parity(k, c),
@@ -126,20 +128,15 @@ class Milp:
         model = _Model(task)
         stages = model.pairs.stages
         best: NDArray[np.bool_] | None = None
-        first = 0
         if self.warm_start:
             quick = _flow_start(task, model)
-            if quick is not None and quick[2]:
+            if quick is not None and quick[1]:
                 # Flow's exact optimum honours the whole request: the optimum.
                 return model.output(quick[0], Status.OPTIMAL, None, 0.0, stages[-1])
             if quick is not None:
-                best, levels, _ = quick
-                if levels is not None and not model.wait_stages:
-                    model.fix_coverage(levels[0])
-                    model.fix_threshold(levels[1])
-                    first = stages.index("total")
-        best_stage = stages[first]
-        for stage in stages[first:]:
+                best = quick[0]  # a feasible matching in hand
+        best_stage = stages[0]
+        for stage in stages:
             if (
                 stage == "coverage"
                 and best is not None
@@ -180,15 +177,13 @@ class Milp:
         return model.output(best, Status.OPTIMAL, None, 0.0, stages[-1])
 
 
-def _flow_start(
-    task: Task, model: _Model
-) -> tuple[NDArray[np.bool_], tuple[int, float] | None, bool] | None:
+def _flow_start(task: Task, model: _Model) -> tuple[NDArray[np.bool_], bool] | None:
     """Flow's optimum of the request as chosen-pair flags, or ``None``.
 
     When flow cannot take ``ScoreParity``, its optimum without it, repaired
-    by dropping pairs. Also flow's exact (coverage, bottleneck) levels, and
-    whether the matching is an optimum of the whole request (flow's exact
-    optimum of it, or of the relaxation when that honours parity as is).
+    by dropping pairs. Also whether the matching is an optimum of the whole
+    request (flow's exact optimum of it, or of the relaxation when that
+    honours parity as is).
     """
     from alummatch.solvers.flow import Flow
 
@@ -218,16 +213,8 @@ def _flow_start(
         repaired = repair_parity(task, model.tee, model.tor, chosen)
         if repaired is None:
             return None
-        return repaired, None, bool(np.array_equal(repaired, chosen))
-    levels = None
-    if task.objective == "maxmin":
-        if "threshold" in out.info:
-            levels = (int(out.info["coverage"]), float(out.info["threshold"]))
-        else:
-            levels = (0, float("-inf"))
-    elif task.objective == "coverage":  # flow's coverage is exact
-        levels = (int(out.pairs.shape[0]), float("-inf"))
-    return chosen, levels, True
+        return repaired, bool(np.array_equal(repaired, chosen))
+    return chosen, True
 
 
 class _Model:
@@ -499,11 +486,6 @@ class _Model:
                 np.full(1, float(slots)),
                 np.full(1, np.inf),
             )
-
-    def fix_threshold(self, threshold: float) -> None:
-        """No pair scoring below ``threshold``."""
-        low = self.task.scores[self.tee, self.tor] < threshold
-        self.hi[0] = np.where(low, 0.0, self.hi[0])
 
     def fix_level(self, stage: str, chosen: NDArray[np.bool_]) -> None:
         """Keep the optimum of a stage in every later one."""

@@ -6,7 +6,7 @@ and ``solve(problem, "name")`` then finds them.
 
 from __future__ import annotations
 
-from alummatch.errors import UnsupportedError
+from alummatch.errors import InputProblem, InvalidInputError, UnsupportedError
 from alummatch.solvers.base import Solver, Task
 from alummatch.solvers.cpsat import CpSat
 from alummatch.solvers.flow import Flow
@@ -14,6 +14,7 @@ from alummatch.solvers.greedy import Greedy
 from alummatch.solvers.hungarian import Hungarian
 from alummatch.solvers.milp import Milp
 from alummatch.solvers.stable import Stable
+from alummatch.solvers.terms import WAIT_REASON, wait_tiers
 
 __all__ = [
     "AUTO_ORDER",
@@ -51,8 +52,14 @@ def get_solver(solver: str | Solver) -> Solver:
             return REGISTRY[solver]
         except KeyError:
             names = ", ".join(sorted([*REGISTRY, "auto"]))
-            raise ValueError(
-                f"unknown solver {solver!r}; choose one of: {names}"
+            raise InvalidInputError(
+                [
+                    InputProblem(
+                        "solver",
+                        "",
+                        f"unknown solver {solver!r}; choose one of: {names}",
+                    )
+                ]
             ) from None
     if not isinstance(solver, Solver):
         raise TypeError(f"solver must be a name or a Solver instance, got {solver!r}")
@@ -60,12 +67,22 @@ def get_solver(solver: str | Solver) -> Solver:
 
 
 def _why_not(solver: Solver, task: Task) -> str | None:
-    """``solver.unsupported(task)``, and the refusal of candidate problems.
+    """``solver.unsupported(task)``, and what the problem itself asks for.
 
-    A candidate problem holds no dense matrix: only solvers that declare
-    ``handles_candidates = True`` (``flow``, ``greedy``) read its candidates;
-    every other solver is refused before it could allocate the matrix.
+    Two things live in the problem rather than in a constraint, so a solver
+    declares them instead of finding them in its table:
+
+    - waitlist priority (``MatchingProblem.mentee_wait``): honoured only by
+      solvers that declare ``handles_waits = True`` (``flow``, ``cpsat``,
+      ``milp``); any other solver, a user's own included, is refused rather
+      than left to ignore the waits;
+    - a candidate problem holds no dense matrix: only solvers that declare
+      ``handles_candidates = True`` (``flow``, ``greedy``) read its
+      candidates; every other solver is refused before it could allocate
+      the matrix.
     """
+    if wait_tiers(task) is not None and not getattr(solver, "handles_waits", False):
+        return WAIT_REASON
     if task.problem.candidates is not None and not getattr(
         solver, "handles_candidates", False
     ):

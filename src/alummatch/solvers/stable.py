@@ -62,7 +62,6 @@ from alummatch.preferences import SidePreferences, side_preferences
 from alummatch.problem import MatchingProblem
 from alummatch.result import Status
 from alummatch.solvers.base import Encoders, SolverOutput, Task, seeded_rng, unencoded
-from alummatch.solvers.terms import WAIT_REASON, wait_tiers
 
 __all__ = ["Stable", "deferred_acceptance", "from_preferences"]
 
@@ -121,8 +120,6 @@ class Stable:
 
     def unsupported(self, task: Task) -> str | None:
         """Deferred acceptance honours capacity, allowed and pair constraints."""
-        if wait_tiers(task) is not None:
-            return WAIT_REASON
         if task.objective == "maxmin":
             return "optimise the 'maxmin' objective (it finds a stable matching)"
         if (task.problem.mentee_demand > 1).any():
