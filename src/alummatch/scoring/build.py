@@ -148,15 +148,6 @@ def _preferences(
     return tuple(flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True))
 
 
-_TOUCH_ELEMENTS = 1 << 22
-
-
-def _first_touch(*arrays: NDArray[np.generic]) -> None:
-    """Write every page of fresh arrays once (numpy releases the GIL to fill)."""
-    for a in arrays:
-        a.fill(0)
-
-
 def _readonly(a: NDArray[np.generic]) -> None:
     a.setflags(write=False)
 
@@ -269,24 +260,12 @@ def build_problem(
         "memory_budget= (bytes) if the machine has the memory",
     )
     t0 = time.perf_counter()
+    fitted = (default_scorer() if scorer is None else clone(scorer)).fit(cohort)
+    masks = tuple(clone(rule_mask(r)).fit(cohort) for r in resolve_rules(rules))
     n, m = cohort.n_mentees, cohort.n_mentors
-    jobs = n_jobs or min(4, os.cpu_count() or 1)
+    bs = block_size or default_block_size(n, m)
     scores = np.empty((n, m), dtype=np.float64)
     allowed = np.empty((n, m), dtype=np.bool_)
-    # fitting is mostly single-threaded (text vectorising holds the GIL): meanwhile
-    # another core takes the page faults of the output's first touch
-    touch = None
-    if jobs > 1 and n * m >= _TOUCH_ELEMENTS:
-        touch = ThreadPoolExecutor(max_workers=1)
-        touched = touch.submit(_first_touch, scores, allowed)
-    try:
-        fitted = (default_scorer() if scorer is None else clone(scorer)).fit(cohort)
-        masks = tuple(clone(rule_mask(r)).fit(cohort) for r in resolve_rules(rules))
-    finally:
-        if touch is not None:
-            touched.result()
-            touch.shutdown()
-    bs = block_size or default_block_size(n, m)
 
     def work(start: int) -> None:
         idx: IndexArray = np.arange(start, min(start + bs, n), dtype=np.intp)
@@ -302,6 +281,7 @@ def build_problem(
                 allowed[rows] &= mask.allowed(idx)
 
     starts = range(0, n, bs)
+    jobs = n_jobs or min(4, os.cpu_count() or 1)
     t1 = time.perf_counter()
     # one BLAS thread per block: blocks run in parallel instead, and idle
     # BLAS workers spinning between small products would steal the cores
