@@ -300,6 +300,8 @@ def problems_with_history(
         else:
             rows.append((tee[rng.integers(n)], f"gone-{k}", "t2", status))
     frame = pd.DataFrame(rows, columns=["mentee_id", "mentor_id", "term", "status"])
+    # a history lists each term's rows together, oldest term first
+    frame = frame.sort_values("term", kind="stable").reset_index(drop=True)
     sat = rng.integers(1, 6, size=len(frame)).astype(float)
     sat[rng.random(len(frame)) < 0.35] = np.nan
     frame["satisfaction"] = sat

@@ -48,6 +48,34 @@ def test_small_cohorts_and_the_library_print_nothing(
     assert capsys.readouterr() == ("", "")
 
 
+def test_large_files_show_a_reading_bar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Above the size threshold, reading the CSV files shows a bar on stderr
+    that reaches the total size; results still go to stdout."""
+    args = _files(tmp_path)
+    with mock.patch.object(cli, "_LARGE_FILES", 0):
+        code = cli.main(["validate", *args])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "ok: 60 mentees and 20 mentors" in out
+    assert "reading" in err
+    assert "100%" in err
+
+
+def test_reading_bar_is_off_for_small_files_and_in_the_library(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Small files show no bar; Cohort.from_csv never prints by default."""
+    from alummatch import Cohort
+
+    args = _files(tmp_path)
+    assert cli.main(["validate", *args]) == 0
+    assert capsys.readouterr().err == ""
+    Cohort.from_csv(args[1], args[3])
+    assert capsys.readouterr() == ("", "")
+
+
 def test_candidates_with_a_program_file_is_refused_not_ignored(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

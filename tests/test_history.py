@@ -218,3 +218,24 @@ def test_to_frame_is_a_copy() -> None:
     f = h.to_frame()
     f.loc[0, "status"] = "declined"
     assert h.to_frame().loc[0, "status"] == "completed"
+
+
+def test_a_table_sorted_by_person_is_refused_not_misread() -> None:
+    """Terms are ordered as they first appear: in a table sorted by mentee a
+    pair that ended could read as still active, so such a table is refused,
+    naming the row and the way out (once silently misread)."""
+    frame = pd.DataFrame(
+        {
+            "mentee_id": ["m-1", "m-1", "m-0"],
+            "mentor_id": ["a-0", "a-0", "a-1"],
+            "term": ["2025-fall", "2024-fall", "2025-fall"],
+            "status": ["completed", "active", "active"],
+        }
+    )
+    with pytest.raises(
+        InvalidInputError, match="history row 2, term: term '2025-fall'"
+    ):
+        History.from_frame(frame)
+    ordered = History.from_frame(frame.iloc[[1, 0, 2]])
+    assert ordered.terms == ("2024-fall", "2025-fall")
+    assert sorted(ordered.active_pairs()) == [("m-0", "a-1")]

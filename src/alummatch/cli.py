@@ -39,6 +39,8 @@ _SHOW_PAIRS = 15
 _LARGE_PAIRS = 50_000_000
 """From this many pairs, the command shows progress."""
 _SHOW_UNMATCHED = 10
+_LARGE_FILES = 20 * 2**20
+"""From this many bytes of CSV input, the command shows a reading bar."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -276,6 +278,56 @@ def _progress(cohort: Cohort) -> Iterator[Callable[[int], object] | None]:
         bar.close()
 
 
+def _read_cohort(mentors: Path, mentees: Path) -> Cohort:
+    """``Cohort.from_csv``, with a bar on stderr for large files."""
+    with _reading_bar([mentors, mentees]):
+        return Cohort.from_csv(mentors, mentees)
+
+
+@contextlib.contextmanager
+def _reading_bar(paths: Sequence[Path]) -> Iterator[None]:
+    """A bar over the bytes of ``paths``, fed by the reader's INFO milestones
+    (records carrying ``progress = (file name, bytes read, file size)``)."""
+    try:
+        sizes = {p.name: p.stat().st_size for p in paths}
+    except OSError:  # from_csv reports a missing file
+        sizes = {}
+    if sum(sizes.values()) < _LARGE_FILES:
+        yield
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=sum(sizes.values()),
+        desc="reading",
+        unit="B",
+        unit_scale=True,
+        file=sys.stderr,
+    )
+    done: dict[str, int] = {}
+
+    class _Bar(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            progress = getattr(record, "progress", None)
+            if progress is None:
+                return
+            name, at, _ = progress
+            done[name] = int(at)
+            bar.update(sum(done.values()) - bar.n)
+
+    handler = _Bar(logging.INFO)
+    log = logging.getLogger("alummatch")
+    old_level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(old_level)
+        bar.close()
+
+
 def _check_out(out: Path | None, option: str) -> None:
     """Fail before solving when an output file cannot be written."""
     if out is None:
@@ -306,7 +358,7 @@ def _run(args: argparse.Namespace) -> int:
     cohort = (
         program.cohort()
         if program is not None
-        else Cohort.from_csv(args.mentors, args.mentees)
+        else _read_cohort(Path(args.mentors), Path(args.mentees))
     )
     if args.command == "validate":
         print(

@@ -9,8 +9,10 @@ when not surveyed). It feeds :class:`alummatch.constraints.FromHistory`
 
 Terms are labels (``"2025-fall"``), ordered as they first appear in the
 table: rows are appended over time, which is what :meth:`History.append`
-does. A pair's *current* status is the status of its row in the latest term
-it appears in.
+does, so each term's rows stand together, oldest term first; a table whose
+terms interleave (sorted by person, say) is refused rather than guessed at.
+A pair's *current* status is the status of its row in the latest term it
+appears in.
 """
 
 from __future__ import annotations
@@ -135,10 +137,42 @@ def _validate_frame(
                 found.append((int(pos), InputProblem(labels[pos], "", msg)))
             else:
                 first[k] = int(pos)
+    found.extend(_interleaved_terms(out["term"], labels))
     if found:
         found.sort(key=lambda item: item[0])
         raise InvalidInputError([p for _, p in found])
     return frame.reset_index(drop=True)
+
+
+def _interleaved_terms(
+    terms: NDArray[np.object_], labels: list[str]
+) -> list[tuple[int, InputProblem]]:
+    """A row whose term already had rows, with another term's rows between.
+
+    Terms are ordered as they first appear, so each term's rows must stand
+    together (oldest term first): in a table sorted by anything else, such
+    as by mentee, a term's place would be a guess, and a pair that ended
+    could be read as still active.
+    """
+    codes, _ = pd.factorize(pd.Series(terms, dtype=object), sort=False)
+    codes = np.asarray(codes)
+    valid = np.asarray([t != "" for t in terms], dtype=np.bool_)
+    at = np.nonzero(valid)[0]
+    seq = codes[at]
+    if seq.size < 2:
+        return []
+    # a term seen before, after a different term: not in one block
+    back = np.nonzero(seq[1:] < np.maximum.accumulate(seq)[:-1])[0] + 1
+    if back.size == 0:
+        return []
+    pos = int(at[back[0]])
+    msg = (
+        f"term {terms[pos]!r} has rows on both sides of another term's rows: "
+        "terms are ordered as they first appear, so keep each term's rows "
+        f"together, oldest term first ({back.size} row(s) out of place; sort "
+        "the table by term, not by person)"
+    )
+    return [(pos, InputProblem(labels[pos], "term", msg))]
 
 
 def _numeric(

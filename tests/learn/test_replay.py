@@ -79,6 +79,9 @@ def test_single_term_gives_no_prediction(past: tuple[Cohort, History]) -> None:
     assert table.loc[0, "n_train"] == 0
 
 
+_ORDER = {"term-1": 1, "term-2": 2, "term-3": 3, "term-4": 4}
+
+
 def test_people_absent_from_the_cohort_are_counted_and_skipped(
     past: tuple[Cohort, History],
 ) -> None:
@@ -94,7 +97,10 @@ def test_people_absent_from_the_cohort_are_counted_and_skipped(
             "satisfaction": [5.0, 1.0, 3.0],
         }
     )
-    h = History.from_frame(pd.concat([f, extra], ignore_index=True))
+    rows = pd.concat([f, extra], ignore_index=True)
+    # a history keeps each term's rows together, oldest term first
+    rows = rows.sort_values("term", kind="stable", key=lambda t: t.map(_ORDER))
+    h = History.from_frame(rows)
     table = replay(cohort, h, default_scorer(), "satisfaction").set_index("term")
     assert table["skipped_rows"].to_dict() == {
         "term-1": 2,

@@ -109,7 +109,7 @@ def test_people_absent_from_the_cohort_are_counted_and_skipped(
         {
             "mentee_id": ["left-1", f.loc[0, "mentee_id"]],
             "mentor_id": [f.loc[0, "mentor_id"], "left-2"],
-            "term": "term-1",
+            "term": f["term"].iloc[-1],  # the latest term: rows stay in term order
             "status": "completed",
             "satisfaction": [5.0, 1.0],
         }

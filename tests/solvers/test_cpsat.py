@@ -130,13 +130,14 @@ def test_warm_start_is_flow_optimum_and_flags_dropped_constraints() -> None:
     left out (it is repaired into a feasible start instead)."""
     from alummatch.constraints import ScoreParity
     from alummatch.engine import make_task
-    from alummatch.solvers.cpsat import _Model, _warm_start
+    from alummatch.solvers.cpsat import _Model, _pair_variables, _warm_start
 
     rng = np.random.default_rng(4)
     p = MatchingProblem.from_scores(rng.random((12, 5)), mentor_capacity=2)
     task = make_task(p, "total", [], None, 0).task
     model = _Model(task)
-    start = _warm_start(task, model)
+    assert np.array_equal(_pair_variables(task)[0], model.tee)
+    start = _warm_start(task, model.tee, model.tor)
     assert start is not None
     assert start.whole
     values = start.values
@@ -145,7 +146,7 @@ def test_warm_start_is_flow_optimum_and_flags_dropped_constraints() -> None:
     assert chosen == pytest.approx(flow.objective)
     groups = {t: ("a" if k % 2 else "b") for k, t in enumerate(p.mentee_ids)}
     task2 = make_task(p, "total", [ScoreParity(0.01, groups=groups)], None, 0).task
-    start2 = _warm_start(task2, _Model(task2))
+    start2 = _warm_start(task2, *_pair_variables(task2))
     assert start2 is not None
     assert not start2.optimal  # parity was left out, then repaired
 

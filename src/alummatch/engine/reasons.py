@@ -84,8 +84,20 @@ def _block_reasons(
         eff_ok &= ~mask[short]
     with_cap = eff_ok & (prob.mentor_capacity > 0)[None, :]
     open_ = with_cap & free_seat[None, :] & ~chosen
+    # Row reductions for the whole block at once; the loop below only words
+    # them (one string per short mentee).
+    any_rule: NDArray[np.bool_] = np.asarray(rule_ok.any(axis=1))
+    any_eff: NDArray[np.bool_] = np.asarray(eff_ok.any(axis=1))
+    n_ok = with_cap.sum(axis=1)
+    n_open = open_.sum(axis=1)
+    if task.objective == "total":
+        scores = prob.scores[short] if row_scores is None else row_scores
+        nonpositive: NDArray[np.bool_] = ~np.asarray((open_ & (scores > 0)).any(axis=1))
+    else:
+        nonpositive = np.zeros(short.size, dtype=np.bool_)
+    removed_counts = [(label, mask[short].sum(axis=1)) for label, mask in removed]
     out: dict[str, str] = {}
-    for k, i in enumerate(short):
+    for k, i in enumerate(short.tolist()):
         got, want = int(count[i]), int(prob.mentee_demand[i])
         prefix = f"matched {got} of {want} mentors wanted; " if got else ""
         if status is Status.INFEASIBLE:
@@ -93,41 +105,36 @@ def _block_reasons(
                 "no matching was made: the requirements cannot all hold "
                 "(see the diagnosis)"
             )
-        elif not rule_ok[k].any():
+        elif not any_rule[k]:
             reason = (
-                "no allowed mentor: " + prob.context.explain_no_allowed(int(i))
+                "no allowed mentor: " + prob.context.explain_no_allowed(i)
                 if prob.context is not None
                 else "no allowed mentor (every pair is disallowed)"
             )
-        elif not eff_ok[k].any():
+        elif not any_eff[k]:
             parts = [
-                f"{int(mask[i].sum())} by {label}"
-                for label, mask in removed
-                if mask[i].any()
+                f"{int(counts[k])} by {label}"
+                for label, counts in removed_counts
+                if counts[k]
             ]
             reason = "no allowed mentor left: removed " + ", ".join(parts)
-        elif not with_cap[k].any():
+        elif not n_ok[k]:
             reason = "every allowed mentor has capacity 0"
-        elif not open_[k].any():
-            n_ok = int(with_cap[k].sum())
+        elif not n_open[k]:
+            ok = int(n_ok[k])
             if got == 0:
-                reason = f"capacity exhausted: all {n_ok} allowed mentor(s) are full"
-            elif n_ok == got:
+                reason = f"capacity exhausted: all {ok} allowed mentor(s) are full"
+            elif ok == got:
                 reason = (
-                    f"no other allowed mentor: all {n_ok} are already paired with "
+                    f"no other allowed mentor: all {ok} are already paired with "
                     "this mentee (never the same mentor twice)"
                 )
             else:
                 reason = (
-                    f"capacity exhausted: the other {n_ok - got} allowed mentor(s) "
+                    f"capacity exhausted: the other {ok - got} allowed mentor(s) "
                     "are full"
                 )
-        elif (
-            task.objective == "total"
-            and (
-                (prob.scores[i] if row_scores is None else row_scores[k])[open_[k]] <= 0
-            ).all()
-        ):
+        elif nonpositive[k]:
             reason = (
                 "the allowed mentors with free seats all score <= 0, which would "
                 "lower the total (objective 'total')"
@@ -136,7 +143,7 @@ def _block_reasons(
             reason = "left unmatched when the time limit was reached"
         else:
             reason = (
-                f"left unmatched by the solver although {int(open_[k].sum())} allowed "
+                f"left unmatched by the solver although {int(n_open[k])} allowed "
                 "mentor(s) had free seats (objective trade-off)"
             )
         out[prob.mentee_ids[i]] = prefix + reason

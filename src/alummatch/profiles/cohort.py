@@ -31,8 +31,15 @@ from alummatch.profiles.availability import (
     mask_from_windows,
     utc_offset_hours,
 )
+from alummatch.profiles.columnar import build_from_columns, no_gc
 from alummatch.profiles.models import Mentee, Mentor, Side
-from alummatch.profiles.reading import _build, _frame, _frame_rows, read_csv_cells
+from alummatch.profiles.reading import (
+    CsvColumns,
+    _build,
+    _frame,
+    _frame_rows,
+    read_csv_columns,
+)
 
 __all__ = ["Cohort"]
 
@@ -170,17 +177,23 @@ class Cohort(BaseModel):
         FileNotFoundError
             When a file does not exist.
         """
-        frames: list[pd.DataFrame] = []
+        tables: list[CsvColumns] = []
         names: list[str] = []
         problems: list[InputProblem] = []
-        for path in (Path(mentors_path), Path(mentees_path)):
-            names.append(path.name)
-            frame, found = read_csv_cells(path)
-            frames.append(frame)
-            problems.extend(found)
+        with no_gc():
+            for path in (Path(mentors_path), Path(mentees_path)):
+                names.append(path.name)
+                table, found = read_csv_columns(path)
+                tables.append(table)
+                problems.extend(found)
+            built = build_from_columns(
+                (tables[0], tables[1]), (names[0], names[1]), reference_week, problems
+            )
+        if built is not None:
+            return cls._trusted(*built, reference_week)
         return cls._from_tables(
-            frames[0],
-            frames[1],
+            tables[0].frame(),
+            tables[1].frame(),
             (names[0], names[1]),
             lambda name: lambda key: f"{name} row {key[1]}",
             reference_week,

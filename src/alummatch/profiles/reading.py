@@ -12,13 +12,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import itertools
+import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from pydantic import BaseModel, ValidationError
 
 from alummatch.errors import InputProblem, InvalidInputError
@@ -214,15 +218,19 @@ def _build(
         "mentors",
         problems,
     )
+    _check_reference_week(reference_week, problems)
+    if problems:
+        raise InvalidInputError(problems)
+    return tuple(tors), tuple(tees)
+
+
+def _check_reference_week(reference_week: Any, problems: list[InputProblem]) -> None:
     if not isinstance(reference_week, dt.date) or reference_week.weekday() != 0:
         problems.append(
             InputProblem(
                 "reference_week", "", f"expected a Monday date, got {reference_week!r}"
             )
         )
-    if problems:
-        raise InvalidInputError(problems)
-    return tuple(tors), tuple(tees)
 
 
 def _is_missing(value: Any) -> bool:
@@ -272,18 +280,11 @@ def suggest_field(name: str, fields: Iterable[str]) -> str | None:
     return by_norm[close[0]] if close else None
 
 
-def _frame_rows(
-    df: pd.DataFrame, model: type[Profile], name: str, label: Callable[[Any], str]
-) -> tuple[list[_Row], frozenset[str], list[InputProblem]]:
+def _column_problems(
+    cols: list[str], model: type[Profile], name: str
+) -> tuple[list[InputProblem], frozenset[str]]:
+    """Columns named twice, required columns missing, misspelt field names."""
     problems: list[InputProblem] = []
-    if not isinstance(df, pd.DataFrame):
-        problems.append(
-            InputProblem(
-                name, "", f"expected a pandas DataFrame, got {type(df).__name__}"
-            )
-        )
-        return [], frozenset(), problems
-    cols = [str(c).strip() for c in df.columns]
     dup_cols = sorted({c for c in cols if cols.count(c) > 1})
     for c in dup_cols:
         problems.append(InputProblem(name, c, "column appears more than once"))
@@ -306,6 +307,23 @@ def _frame_rows(
                     "rename it)",
                 )
             )
+    return problems, missing
+
+
+def _frame_rows(
+    df: pd.DataFrame, model: type[Profile], name: str, label: Callable[[Any], str]
+) -> tuple[list[_Row], frozenset[str], list[InputProblem]]:
+    problems: list[InputProblem] = []
+    if not isinstance(df, pd.DataFrame):
+        problems.append(
+            InputProblem(
+                name, "", f"expected a pandas DataFrame, got {type(df).__name__}"
+            )
+        )
+        return [], frozenset(), problems
+    cols = [str(c).strip() for c in df.columns]
+    problems, missing = _column_problems(cols, model, name)
+    fields = set(model.model_fields) - {"attributes"}
     rows: list[_Row] = []
     values = df.astype(object).to_numpy(dtype=object)
     for pos, index_label in enumerate(df.index):
@@ -333,30 +351,265 @@ def _frame_rows(
     return rows, missing, problems
 
 
-def read_csv_cells(
-    path: Path, required: Sequence[str] = REQUIRED_COLUMNS
-) -> tuple[pd.DataFrame, list[InputProblem]]:
-    """Read one CSV file strictly, as text cells indexed by the line each row
-    starts on (header = row 1; blank lines skipped).
+_CHUNK = 8192  # rows turned into column codes at a time
+_LOG_EVERY = 1 << 16  # rows between two progress milestones
+log = logging.getLogger("alummatch")
 
-    Returns the table (empty, with the ``required`` columns, when the file
-    cannot be read as a table) and every problem found: not UTF-8, not valid
-    CSV, empty, a row wider than the header, values under a blank header.
-    Missing files raise ``OSError`` as usual. Profiles, program forms and
-    histories are all read this way.
+
+@dataclass(frozen=True)
+class CsvColumns:
+    """One CSV file read as coded text columns (see :func:`read_csv_columns`).
+
+    Attributes
+    ----------
+    header : tuple of str
+        Column names, stripped; blank-named columns without values are dropped.
+    codes : tuple of ndarray of unsigned int
+        Per column, the index of each kept row's cell text in ``uniques``
+        (the smallest integer type that holds them).
+    uniques : tuple of list of str
+        Per column, its distinct raw cell texts (every cell, in order, for a
+        column of nearly all-distinct texts such as ids).
+    lines : ndarray of int64
+        The line each kept row starts on (header = row 1).
+    """
+
+    header: tuple[str, ...]
+    codes: tuple[NDArray[np.unsignedinteger[Any]], ...]
+    uniques: tuple[list[str], ...]
+    lines: NDArray[np.int64]
+
+    def cells(self, k: int) -> NDArray[np.object_]:
+        """The raw cells of column ``k``, one per kept row."""
+        table = np.empty(len(self.uniques[k]), dtype=object)
+        table[:] = self.uniques[k]
+        out: NDArray[np.object_] = table[self.codes[k]]
+        return out
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a DataFrame of text cells indexed by line."""
+        data = np.empty((len(self.lines), len(self.header)), dtype=object)
+        for k in range(len(self.header)):
+            data[:, k] = self.cells(k)
+        return pd.DataFrame(data, columns=list(self.header), index=self.lines.tolist())
+
+
+class _Columns:
+    """Rows turned into per-column codes, a chunk at a time.
+
+    Each chunk's distinct texts are merged into the column's at once, so that
+    only distinct texts outlive their chunk. A column whose first chunk is
+    (nearly) all distinct, such as ids, keeps its cells as they are: coding it
+    would only cost time.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.raw: list[bool] | None = None
+        self.seen: list[dict[str, int]] = [{} for _ in range(width)]
+        self.next = [0] * width
+        self.parts: list[list[NDArray[np.object_] | NDArray[np.intp]]] = [
+            [] for _ in range(width)
+        ]
+
+    def add(self, rows: Sequence[Sequence[str]]) -> None:
+        if not rows:
+            return
+        first = self.raw is None
+        raw = self.raw or []
+        for k, values in enumerate(zip(*rows, strict=True)):
+            cells = np.empty(len(values), dtype=object)
+            cells[:] = values
+            if first:
+                raw.append(len(set(values)) > 0.95 * len(values) >= 1000)
+            if raw[k]:
+                self.parts[k].append(cells)
+                continue
+            codes, uniq = pd.factorize(cells)
+            # a new text takes the next free number; numbers are made dense later
+            top = self.next[k]
+            numbers = np.fromiter(
+                map(
+                    self.seen[k].setdefault, uniq.tolist(), range(top, top + len(uniq))
+                ),
+                dtype=np.intp,
+                count=len(uniq),
+            )
+            self.next[k] = top + len(uniq)
+            self.parts[k].append(numbers[codes])
+        self.raw = raw
+
+    def table(self, header: list[str], lines: NDArray[np.int64]) -> CsvColumns:
+        codes: list[NDArray[np.unsignedinteger[Any]]] = []
+        uniques: list[list[str]] = []
+        for k, parts in enumerate(self.parts):
+            if self.raw and self.raw[k]:
+                cells = np.concatenate(parts)
+                codes.append(np.arange(len(cells), dtype=np.uint32))
+                uniques.append(cells.tolist())
+            else:
+                seen = self.seen[k]
+                numbers = np.fromiter(seen.values(), dtype=np.intp, count=len(seen))
+                small = np.min_scalar_type(max(len(seen) - 1, 0))
+                dense = np.zeros(int(numbers.max(initial=-1)) + 1, dtype=small)
+                dense[numbers] = np.arange(len(seen), dtype=small)
+                got = np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+                codes.append(dense[got])
+                uniques.append(list(seen))
+            parts.clear()
+        return CsvColumns(tuple(header), tuple(codes), tuple(uniques), lines)
+
+
+class _Irregular(Exception):
+    """The file needs the row-by-row reader (odd rows or an error to locate)."""
+
+
+def _breaks(cells: Sequence[str]) -> int:
+    """Line breaks inside a row's cells (as a file iterator splits lines)."""
+    return sum(c.count("\n") + c.count("\r") - c.count("\r\n") for c in cells)
+
+
+def _progress(name: str, rows: int, done: int, size: int) -> None:
+    log.info("read %d rows of %s", rows, name, extra={"progress": (name, done, size)})
+
+
+def _read_fast(path: Path) -> tuple[CsvColumns, list[InputProblem]] | None:
+    """Chunks of rows at C speed; ``_Irregular`` when a row needs a closer look.
+
+    Handles short rows, blank rows and quoted cells over several lines;
+    raises on a row wider than the header and on any read error, so that the
+    row-by-row reader reports them.
     """
     name = path.name
-    empty = pd.DataFrame(columns=list(required))
-    rows: list[list[str]] = []
+    size = path.stat().st_size
+    chatty = log.isEnabledFor(logging.INFO)
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        raw: Any = fh.buffer
+        reader = csv.reader(fh, strict=True)
+        try:
+            header: list[str] | None = None
+            for cells in reader:
+                if any(c.strip() for c in cells):
+                    header = [h.strip() for h in cells]
+                    break
+            if header is None:
+                return None
+            width = len(header)
+            cols = _Columns(width)
+            lines: list[NDArray[np.int64]] = []
+            done = reader.line_num
+            n_rows = 0
+            while chunk := list(itertools.islice(reader, _CHUNK)):
+                spans = np.ones(len(chunk), dtype=np.int64)
+                if reader.line_num - done != len(chunk):
+                    spans += [_breaks(r) for r in chunk]
+                    if int(spans.sum()) != reader.line_num - done:
+                        raise _Irregular
+                lines.append(done + 1 + np.cumsum(spans) - spans)
+                done = reader.line_num
+                for k, row in enumerate(chunk):
+                    if len(row) != width:
+                        if len(row) > width:
+                            raise _Irregular
+                        chunk[k] = row + [""] * (width - len(row))
+                cols.add(chunk)
+                n_rows += len(chunk)
+                if chatty and n_rows % _LOG_EVERY < len(chunk) < n_rows:
+                    _progress(name, n_rows, raw.tell(), size)
+        except (UnicodeDecodeError, csv.Error):
+            raise _Irregular from None
+    at = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
+    table = cols.table(header, at)
+    blank = np.ones(len(at), dtype=np.bool_)
+    for k in range(width):
+        empty = np.array([not u.strip() for u in table.uniques[k]], dtype=np.bool_)
+        blank &= empty[table.codes[k]]
+    if blank.any():
+        keep = ~blank
+        table = CsvColumns(
+            table.header,
+            tuple(c[keep] for c in table.codes),
+            table.uniques,
+            table.lines[keep],
+        )
+    if chatty:
+        _progress(name, len(table.lines), size, size)
+    return _drop_nameless(name, table)
+
+
+def _drop_nameless(
+    name: str, table: CsvColumns
+) -> tuple[CsvColumns, list[InputProblem]]:
+    """Drop blank-named columns; those with values are problems."""
+    problems: list[InputProblem] = []
+    keep = []
+    for k, col in enumerate(table.header):
+        if col:
+            keep.append(k)
+            continue
+        used = np.unique(table.codes[k])
+        if any(table.uniques[k][u].strip() for u in used.tolist()):
+            problems.append(
+                InputProblem(name, f"column {k + 1}", "has values but no header name")
+            )
+    out = CsvColumns(
+        tuple(table.header[k] for k in keep),
+        tuple(table.codes[k] for k in keep),
+        tuple(table.uniques[k] for k in keep),
+        table.lines,
+    )
+    return out, problems
+
+
+def _read_exact(
+    path: Path, required: Sequence[str]
+) -> tuple[CsvColumns, list[InputProblem]]:
+    """Row by row, locating every odd row and read error by its line."""
+    name = path.name
+    empty = CsvColumns(
+        tuple(required),
+        tuple(np.zeros(0, dtype=np.uint8) for _ in required),
+        tuple([] for _ in required),
+        np.zeros(0, dtype=np.int64),
+    )
+    size = path.stat().st_size
+    chatty = log.isEnabledFor(logging.INFO)
+    header: list[str] | None = None
+    width = 0
+    cols = _Columns(0)
+    chunk: list[list[str]] = []
     lines: list[int] = []
+    problems: list[InputProblem] = []
     line = 1
     with path.open(newline="", encoding="utf-8-sig") as fh:
+        raw: Any = fh.buffer
         reader = csv.reader(fh, strict=True)
         try:
             for cells in reader:
                 if any(c.strip() for c in cells):
-                    rows.append(cells)
-                    lines.append(line)
+                    if header is None:
+                        header = [h.strip() for h in cells]
+                        width = len(header)
+                        cols = _Columns(width)
+                    elif len(cells) <= width:
+                        chunk.append(cells + [""] * (width - len(cells)))
+                        lines.append(line)
+                    elif any(c.strip() for c in cells[width:]):
+                        problems.append(
+                            InputProblem(
+                                f"{name} row {line}",
+                                "",
+                                f"has {len(cells)} cells but the header has "
+                                f"{width} columns",
+                            )
+                        )
+                    else:
+                        chunk.append(cells[:width])
+                        lines.append(line)
+                    if len(chunk) >= _CHUNK:
+                        cols.add(chunk)
+                        chunk.clear()
+                        if chatty and len(lines) % _LOG_EVERY < _CHUNK:
+                            _progress(name, len(lines), raw.tell(), size)
                 line = reader.line_num + 1
         except UnicodeDecodeError as exc:
             return empty, [
@@ -371,40 +624,52 @@ def read_csv_cells(
             return empty, [
                 InputProblem(f"{name} row {line}", "", f"not a valid CSV: {exc}")
             ]
-    if not rows:
+    if header is None:
         return empty, [InputProblem(name, "", "the file is empty")]
-    header = [h.strip() for h in rows[0]]
-    width = len(header)
-    problems: list[InputProblem] = []
-    body: list[list[str]] = []
-    index: list[int] = []
-    for cells, at in zip(rows[1:], lines[1:], strict=True):
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            problems.append(
-                InputProblem(
-                    f"{name} row {at}",
-                    "",
-                    f"has {len(cells)} cells but the header has {width} columns",
-                )
-            )
-            continue
-        body.append(cells[:width] + [""] * (width - len(cells)))
-        index.append(at)
-    keep = []
-    for k, col in enumerate(header):
-        if col:
-            keep.append(k)
-        elif any(r[k].strip() for r in body):
-            problems.append(
-                InputProblem(name, f"column {k + 1}", "has values but no header name")
-            )
-    frame = pd.DataFrame(
-        [[r[k] for k in keep] for r in body],
-        columns=[header[k] for k in keep],
-        index=index,
-        dtype=object,
+    cols.add(chunk)
+    if chatty:
+        _progress(name, len(lines), size, size)
+    table, nameless = _drop_nameless(
+        name, cols.table(header, np.asarray(lines, dtype=np.int64))
     )
-    return frame, problems
+    return table, problems + nameless
+
+
+def read_csv_columns(
+    path: Path, required: Sequence[str] = REQUIRED_COLUMNS
+) -> tuple[CsvColumns, list[InputProblem]]:
+    """Read one CSV file strictly, column by column, as coded text cells.
+
+    The rules and problems are those of :func:`read_csv_cells`; each column is
+    kept as codes into its distinct texts rather than as one string a cell,
+    so that a large file costs little more memory than its distinct values.
+    Regular files are read in chunks; a file with a row wider than the header
+    or a read error is read again row by row to locate them. Every ``2**16``
+    rows an INFO milestone is logged on the ``"alummatch"`` logger, with
+    ``extra={"progress": (file name, bytes read, file size)}`` for a
+    progress bar.
+    """
+    try:
+        fast = _read_fast(path)
+    except _Irregular:
+        fast = None
+    return fast if fast is not None else _read_exact(path, required)
+
+
+def read_csv_cells(
+    path: Path, required: Sequence[str] = REQUIRED_COLUMNS
+) -> tuple[pd.DataFrame, list[InputProblem]]:
+    """Read one CSV file strictly, as text cells indexed by the line each row
+    starts on (header = row 1; blank lines skipped).
+
+    Returns the table (empty, with the ``required`` columns, when the file
+    cannot be read as a table) and every problem found: not UTF-8, not valid
+    CSV, empty, a row wider than the header, values under a blank header.
+    Missing files raise ``OSError`` as usual. Profiles, program forms and
+    histories are all read this way.
+    """
+    table, problems = read_csv_columns(path, required)
+    return table.frame(), problems
 
 
 def _cell(name: str, value: Any) -> Any:

@@ -70,7 +70,9 @@ class OverlapIndex:
         """Overlap hours of distinct mentee patterns against every mentor."""
         p = self.patterns_tee[patterns].astype(np.float32) @ self.patterns_tor_t
         p *= np.float32(SLOT_HOURS)
-        return np.ascontiguousarray(p[:, self.pattern_of_tor])
+        # take along columns: several times faster than a fancy column index
+        out: NDArray[np.float32] = np.take(p, self.pattern_of_tor, axis=1)
+        return out
 
     def rows(self, mentee_idx: IndexArray) -> NDArray[np.float32]:
         """Overlap hours of the given mentees against every mentor."""
@@ -170,11 +172,15 @@ class AvailabilityCriterion:
             np.count_nonzero(self.index_.mask_tor, axis=1) == 0
         )
         self.abstain_tor_ = np.nonzero(self.none_tor_)[0]
+        self.abstains_ = bool(self.none_tee_.any() or self.none_tor_.any())
         if ukeys.size * cohort.n_mentors * 4 <= _TABLE_BYTES:
             pats, freqs = np.divmod(ukeys, len(FREQUENCIES))
             table = self.index_.pattern_rows(pats.astype(np.intp))
-            table *= self.inv_need_tor_[freqs]
-            np.minimum(table, 1.0, out=table)
+            # by chunks of rows: no table-sized temporary of needs
+            for s in range(0, table.shape[0], 64):
+                chunk = table[s : s + 64]
+                chunk *= self.inv_need_tor_[freqs[s : s + 64]]
+                np.minimum(chunk, 1.0, out=chunk)
             table[~self.index_.patterns_tee[pats].any(axis=1)] = np.nan
             table[:, self.abstain_tor_] = np.nan
             table.setflags(write=False)

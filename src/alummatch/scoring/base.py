@@ -47,7 +47,10 @@ class Criterion(Protocol):
     needs from a cohort into attributes ending in ``_`` and returns ``self``.
     Fitted criteria are read-only, so blocks may be scored from several threads.
     A criterion may add ``score_pairs`` (see :class:`PairCriterion`) to score
-    single pairs without scoring whole rows.
+    single pairs without scoring whole rows, and a fitted ``abstains_ = False``
+    to declare that it returns no NaN on the fitted cohort (the
+    :class:`~alummatch.scoring.Scorer` then skips its NaN search; the built-in
+    criteria say so when the cohort leaves them nothing to abstain on).
 
     Examples
     --------

@@ -137,12 +137,15 @@ def _preferences(
 ) -> tuple[NDArray[np.intp], ...] | None:
     if not any(rankings):
         return None
-    out = []
-    for r in rankings:
-        a = np.array([index[x] for x in r], dtype=np.intp)
-        a.setflags(write=False)
-        out.append(a)
-    return tuple(out)
+    # one flat array of every ranking, read-only; each ranking is a view of it
+    flat = np.fromiter(
+        (index[x] for r in rankings for x in r),
+        dtype=np.intp,
+        count=sum(map(len, rankings)),
+    )
+    flat.setflags(write=False)
+    ends = np.cumsum([len(r) for r in rankings]).tolist()
+    return tuple(flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True))
 
 
 def _readonly(a: NDArray[np.generic]) -> None:
@@ -262,13 +265,20 @@ def build_problem(
     n, m = cohort.n_mentees, cohort.n_mentors
     bs = block_size or default_block_size(n, m)
     scores = np.empty((n, m), dtype=np.float64)
-    allowed = np.ones((n, m), dtype=np.bool_)
+    allowed = np.empty((n, m), dtype=np.bool_)
 
     def work(start: int) -> None:
         idx: IndexArray = np.arange(start, min(start + bs, n), dtype=np.intp)
-        scores[start : start + idx.size] = fitted.score(idx)
-        for mask in masks:
-            allowed[start : start + idx.size] &= mask.allowed(idx)
+        rows = slice(start, start + idx.size)
+        # float32 combine, written once into the float64 scores
+        fitted.score(idx, out=scores[rows])
+        if not masks:
+            allowed[rows] = True
+        for k, mask in enumerate(masks):
+            if k == 0:
+                allowed[rows] = mask.allowed(idx)
+            else:
+                allowed[rows] &= mask.allowed(idx)
 
     starts = range(0, n, bs)
     jobs = n_jobs or min(4, os.cpu_count() or 1)

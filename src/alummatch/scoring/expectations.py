@@ -137,6 +137,7 @@ class ExpectationsCriterion:
         self.loc_tee_, self.loc_tor_ = location_codes(cohort)
         self.locations_tee_ = cohort.values("mentees", "location")
         self.locations_tor_ = cohort.values("mentors", "location")
+        self.abstains_ = False  # every field is required
         return self
 
     def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:

@@ -80,7 +80,45 @@ class GoalsCriterion:
         self.none_tee_ = np.asarray(~self.has_goals_ & ~text_tee, dtype=np.bool_)
         self.none_tor_ = np.asarray(~has_goals_tor & ~text_tor, dtype=np.bool_)
         self.abstain_tor_ = np.nonzero(self.none_tor_)[0]
+        # a mentee's smallest blend weight over mentors; 0 leaves nothing to blend
+        least = self.cov_w_.copy()
+        if self.text_ and self.all_tor_text_:
+            least += np.float32(tw) * self.has_text_tee_
+        self.abstains_ = bool(
+            self.none_tee_.any() or self.none_tor_.any() or (least <= 0).any()
+        )
+        self._fit_blend(tw)
         return self
+
+    def _fit_blend(self, tw: float) -> None:
+        """Goals and text as one weighted sparse product, when rows normalise.
+
+        When every mentor has text (or text is off) a pair's blend weight is
+        the mentee's alone, so coverage and text similarity are one product of
+        the mentees' scaled goal and term rows with the mentors' stacked
+        columns: one sparse-times-dense pass a block.
+        """
+        self.blend_: tuple[sp.csr_array, NDArray[np.float32]] | None = None
+        if self.text_ and not (
+            self.all_tor_text_ and isinstance(self.text_tor_t_, np.ndarray)
+        ):
+            return
+        den = self.cov_w_.copy()
+        if self.text_:
+            den += np.float32(tw) * self.has_text_tee_
+        row = np.divide(1.0, den, out=np.zeros_like(den), where=den > 0)
+        goals = _scale_rows(
+            sp.csr_array(self.goals_tee_, dtype=np.float32),
+            self.cov_w_ * self.inv_count_ * row,
+        )
+        if self.text_:
+            text = _scale_rows(self.text_tee_, np.float32(tw) * row)
+            x = sp.csr_array(sp.hstack([goals, text], format="csr"))
+            y = np.concatenate([self.goals_tor_dense_t_, self.text_tor_t_])
+        else:
+            x, y = goals, self.goals_tor_dense_t_
+        self.blend_ = (x, np.ascontiguousarray(y, dtype=np.float32))
+        self.no_weight_tee_ = den <= 0
 
     def _abstain(self, out: NDArray[np.float32], idx: IndexArray) -> None:
         out[self.none_tee_[idx]] = np.nan
@@ -131,6 +169,13 @@ class GoalsCriterion:
     def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:
         """Scores of the given mentees against every mentor."""
         idx = np.asarray(mentee_idx, dtype=np.intp)
+        if self.blend_ is not None:
+            x, y = self.blend_
+            out: NDArray[np.float32] = _product(x[idx], y)
+            if self.abstains_:
+                out[self.no_weight_tee_[idx]] = np.nan
+                self._abstain(out, idx)
+            return out
         tw = np.float32(self.text_weight)
         cov_w = self.cov_w_[idx]
         if not self.text_:
@@ -143,7 +188,7 @@ class GoalsCriterion:
             row = np.divide(1.0, den, out=np.zeros_like(den), where=den > 0)
             a = self.goals_tee_[idx].toarray()
             a *= (cov_w * self.inv_count_[idx] * row)[:, None]
-            out: NDArray[np.float32] = a @ self.goals_tor_dense_t_
+            out = a @ self.goals_tor_dense_t_
             if self.text_:
                 out += _product(
                     _scale_rows(self.text_tee_[idx], tw * row), self.text_tor_t_

@@ -65,6 +65,8 @@ class IndustryCriterion:
         self.taxonomy_ = tax
         self.categories_ = cats
         self.table_ = PairTable.build(table.astype(np.float32), tee, tor)
+        # only a missing industry (code -1) abstains
+        self.abstains_ = bool((tee < 0).any() or (tor < 0).any())
         return self
 
     def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:

@@ -79,6 +79,7 @@ class Overlap:
         self.abstain_tor_ = np.array(
             [k for k, s in enumerate(tor) if not s], dtype=np.intp
         )
+        self.abstains_ = bool(self.none_tee_.any() or self.abstain_tor_.size)
         return self
 
     def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:

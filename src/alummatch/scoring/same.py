@@ -85,6 +85,8 @@ class Same:
         table[:k, :k] = np.eye(k, dtype=np.float32)
         self.values_tee_, self.values_tor_ = tee, tor
         self.table_ = PairTable.build(table, c_tee, c_tor)
+        # only a missing value (code -1) abstains
+        self.abstains_ = bool((c_tee < 0).any() or (c_tor < 0).any())
         return self
 
     def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:

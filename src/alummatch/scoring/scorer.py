@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from alummatch.profiles import Cohort
 
 __all__ = ["Scorer"]
+
+_F = TypeVar("_F", bound=NDArray[np.floating[Any]])
 
 
 def _pair_scores(
@@ -73,6 +75,9 @@ class Scorer:
         Normalised base weights.
     row_weights_ : ndarray of float32, shape (n_mentees, n_criteria)
         Each mentee's weights after priority, summing to 1.
+    abstains_ : tuple of bool
+        Whether each criterion may abstain (return NaN) on the fitted cohort:
+        its fitted ``abstains_``, ``True`` when it does not say.
 
     Examples
     --------
@@ -178,59 +183,102 @@ class Scorer:
             None if np.all(cf == 1.0) else np.ascontiguousarray(cf.T, np.float32)
         )
         self.active_ = tuple(int(k) for k in np.nonzero(rw.max(axis=0) > 0)[0])
+        self.abstains_ = tuple(
+            bool(getattr(c, "abstains_", True)) for c in self.criteria_
+        )
         self.n_mentors_ = cohort.n_mentors
         return self
 
-    def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:
+    @overload
+    def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]: ...
+
+    @overload
+    def score(self, mentee_idx: IndexArray, *, out: _F) -> _F: ...
+
+    def score(
+        self, mentee_idx: IndexArray, *, out: NDArray[np.floating[Any]] | None = None
+    ) -> NDArray[np.floating[Any]]:
         """Combined scores of the given mentees against every mentor.
 
         A criterion that returns NaN for a pair abstains (it has no data for
         that pair): the pair's score is the weighted mean of the criteria that
         have data. A pair for which no criterion has data scores 0 (nothing
-        speaks for it).
+        speaks for it). A criterion whose fitted ``abstains_`` is ``False``
+        declares that it never returns NaN on this cohort, and its scores are
+        not searched for NaN.
+
+        The weighted sum is accumulated in float32 in one buffer, reusing the
+        first criterion's block; the clipped result is written once, to
+        ``out`` when given.
+
+        Parameters
+        ----------
+        mentee_idx : ndarray of intp
+        out : ndarray of float32 or float64, optional
+            Shape ``(len(mentee_idx), n_mentors)``; written and returned (a
+            block of the problem's float64 scores, say).
 
         Returns
         -------
-        ndarray of float32, shape (len(mentee_idx), n_mentors)
-            In [0, 1].
+        ndarray, shape (len(mentee_idx), n_mentors)
+            In [0, 1]; float32, or ``out``.
         """
         _check_fitted(self, "criteria_")
         idx = np.asarray(mentee_idx, dtype=np.intp)
-        out = np.zeros((idx.size, self.n_mentors_), dtype=np.float32)
+        shape = (idx.size, self.n_mentors_)
+        if out is not None and out.shape != shape:
+            raise ValueError(f"out has shape {out.shape}; expected {shape}")
         rw = self.row_weights_[idx]
         cf = self.col_factors_
+        acc: NDArray[np.float32] | None = None
         den: NDArray[np.float32] | None = None  # weight with data, when not all
         if cf is not None:  # pair weights differ by mentor: always normalise
-            den = np.zeros_like(out)
+            den = np.zeros(shape, dtype=np.float32)
         for k in self.active_:
             part = self.criteria_[k].score(idx)
-            if np.shape(part) != out.shape:
+            if np.shape(part) != shape:
                 raise ValueError(
                     f"criterion {self.names_[k]!r} returned scores of shape "
-                    f"{np.shape(part)}; expected {out.shape} (mentees x mentors)"
+                    f"{np.shape(part)}; expected {shape} (mentees x mentors)"
                 )
+            if (
+                part.dtype != np.float32
+                or not part.flags.writeable
+                or not part.flags.c_contiguous
+            ):
+                part = np.array(part, dtype=np.float32)
             col = rw[:, k : k + 1]
             w: Any = col[0, 0] if col.size and np.all(col == col[0, 0]) else col
-            if part.dtype != np.float32 or not part.flags.writeable:
-                part = np.array(part, dtype=np.float32)
-            missing = np.isnan(part)
             if cf is not None:
                 assert den is not None
                 w = w * cf[k][None, :]
-                den += np.where(missing, np.float32(0), w)
-                part[missing] = 0.0
-            elif missing.any():
-                if den is None:
-                    den = np.ones_like(out)
-                den -= np.where(missing, w, np.float32(0))
-                part[missing] = 0.0
+            if self.abstains_[k]:
+                missing = np.isnan(part)
+                if cf is not None:
+                    assert den is not None
+                    den += np.where(missing, np.float32(0), w)
+                    part[missing] = 0.0
+                elif missing.any():
+                    if den is None:
+                        den = np.ones(shape, dtype=np.float32)
+                    den -= np.where(missing, w, np.float32(0))
+                    part[missing] = 0.0
+            elif cf is not None:
+                assert den is not None
+                den += w
             np.multiply(part, w, out=part)
-            out += part
+            if acc is None:
+                acc = part
+            else:
+                acc += part
+        if acc is None:
+            acc = np.zeros(shape, dtype=np.float32)
         if den is not None:
-            np.divide(out, den, out=out, where=den > 1e-6)
-            out[den <= 1e-6] = 0.0
-        np.clip(out, 0.0, 1.0, out=out)
-        return out
+            np.divide(acc, den, out=acc, where=den > 1e-6)
+            acc[den <= 1e-6] = 0.0
+        if out is None:
+            return np.clip(acc, 0.0, 1.0, out=acc)
+        return np.clip(acc, 0.0, 1.0, out=out)
 
     def pair_components(
         self, mentee_idx: IndexArray, mentor_idx: IndexArray

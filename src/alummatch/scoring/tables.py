@@ -44,7 +44,7 @@ class PairTable:
     ) -> PairTable:
         """Expand ``table`` against the mentors' codes."""
         t = np.ascontiguousarray(table)
-        by = np.ascontiguousarray(t[:, mentor_codes])
+        by = np.take(t, np.asarray(mentor_codes, dtype=np.intp), axis=1)
         for a in (t, by):
             a.setflags(write=False)
         return cls(t, np.asarray(mentee_codes), np.asarray(mentor_codes), by)

@@ -179,15 +179,23 @@ class CpSat:
         deadline = (
             None if task.time_limit is None else time.monotonic() + task.time_limit
         )
-        model = _Model(task)
-        stages = model.pairs.stages
-        start = _warm_start(task, model) if self.warm_start else None
+        tee, tor = _pair_variables(task)
+        start = _warm_start(task, tee, tor) if self.warm_start else None
         whole = start is not None and start.whole
         optimal = start is not None and start.optimal
         if optimal and start is not None:
             # Flow's exact optimum of the request, or of a relaxation of it,
-            # honours every constraint: it is the optimum. No search needed.
-            return model.output(start.values, Status.OPTIMAL, None, 0.0, stages[-1])
+            # honours every constraint: it is the optimum. No search needed,
+            # and no model built (on a large cohort that is most of the time).
+            chosen = start.values > 0
+            return SolverOutput(
+                pairs=np.stack([tee[chosen], tor[chosen]], axis=1).astype(np.intp),
+                status=Status.OPTIMAL,
+                gap=0.0,
+                info={"stage": STAGE_CODES["total"]},
+            )
+        model = _Model(task)
+        stages = model.pairs.stages
         # Candidates for the answer, best kept: the warm start (when it
         # honours everything) and each stage's optimum.
         best: NDArray[np.int64] | None = start.values if whole and start else None
@@ -455,9 +463,20 @@ def _full(model: _Model, values: NDArray[np.int64]) -> NDArray[np.int64]:
     return out
 
 
-def _warm_start(task: Task, model: _Model) -> _Start | None:
-    """A quick matching (see ``CpSat``) as pair-variable values, or ``None``."""
-    if model.k == 0:
+def _pair_variables(task: Task) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Mentee and mentor of each pair variable: every usable pair (allowed,
+    with a free seat and a free slot), in row-major order."""
+    usable = task.allowed & (task.capacity > 0)[None, :] & (task.demand > 0)[:, None]
+    tee, tor = np.nonzero(usable)
+    return tee.astype(np.intp), tor.astype(np.intp)
+
+
+def _warm_start(
+    task: Task, tee: NDArray[np.intp], tor: NDArray[np.intp]
+) -> _Start | None:
+    """A quick matching (see ``CpSat``) as values of the pair variables
+    ``tee``, ``tor`` (:func:`_pair_variables`), or ``None``."""
+    if tee.size == 0:
         return None
     # What flow can encode of the request (at most one quota); greedy's
     # matching stands in when flow cannot run.
@@ -483,12 +502,12 @@ def _warm_start(task: Task, model: _Model) -> _Start | None:
         return None
     whole = len(kept) == len(task.constraints) and out.status is Status.OPTIMAL
     m = task.allowed.shape[1]
-    keys = model.tee.astype(np.int64) * m + model.tor
+    keys = tee.astype(np.int64) * m + tor
     chosen = out.pairs[:, 0].astype(np.int64) * m + out.pairs[:, 1]
     pos = np.searchsorted(keys, chosen)
     ok = pos < keys.size
     ok[ok] = keys[pos[ok]] == chosen[ok]
-    values = np.zeros(model.k, dtype=np.int64)
+    values = np.zeros(tee.size, dtype=np.int64)
     values[pos[ok]] = 1
     optimal = whole
     if not whole and out.status is Status.OPTIMAL:
@@ -496,7 +515,7 @@ def _warm_start(task: Task, model: _Model) -> _Start | None:
         # left out, it is optimal for the whole request; else dropping a few
         # pairs may bring parity within its gap (a feasible start).
         original = values > 0
-        repaired = repair_parity(task, model.tee, model.tor, original)
+        repaired = repair_parity(task, tee, tor, original)
         if repaired is not None:
             optimal = bool(np.array_equal(repaired, original))
             values = repaired.astype(np.int64)
@@ -636,8 +655,8 @@ class _Model:
         ct = self.cp.proto.constraints.add()
         if enforce is not None:
             ct.enforcement_literal.append(int(enforce))
-        ct.linear.vars.extend([int(v) for v in var])
-        ct.linear.coeffs.extend([int(c) for c in coef])
+        ct.linear.vars.extend(np.asarray(var, dtype=np.int64).tolist())
+        ct.linear.coeffs.extend(np.asarray(coef, dtype=np.int64).tolist())
         ct.linear.domain.extend([int(lo), int(hi)])
 
     # -- constraints -------------------------------------------------------

@@ -32,44 +32,51 @@ def repair_parity(
     of the task.
     """
     chosen = chosen.copy()
-    scores = task.scores[tee, tor]
+    # Only the chosen pairs can be dropped: work on them alone, so that each
+    # step costs the matching's size, not the number of usable pairs.
+    idx = np.nonzero(chosen)[0]
+    scores = task.scores[tee[idx], tor[idx]]
+    alive = np.ones(idx.size, dtype=np.bool_)
     fixed = task.fixed
     pin_scores = task.scores[fixed[:, 0], fixed[:, 1]] if fixed.size else np.empty(0)
-    parities = [c for c in task.constraints if isinstance(c, ScoreParity)]
-    for _ in range(int(chosen.sum()) + 1):
-        moved = False
-        for c in parities:
+    groups = []
+    for c in task.constraints:
+        if isinstance(c, ScoreParity):
             _, index = group_index(task.problem, c)
-            arc_g = index[tee]
             pin_g = index[fixed[:, 0]] if fixed.size else np.empty(0, dtype=np.intp)
             k = int(index.max(initial=-1)) + 1
-            sel = chosen & (arc_g >= 0)
-            cnt = np.bincount(arc_g[sel], minlength=k).astype(np.float64)
-            tot = np.bincount(arc_g[sel], weights=scores[sel], minlength=k)
             pmask = pin_g >= 0
-            cnt += np.bincount(pin_g[pmask], minlength=k)
-            tot += np.bincount(pin_g[pmask], weights=pin_scores[pmask], minlength=k)
+            pin_cnt = np.bincount(pin_g[pmask], minlength=k).astype(np.float64)
+            pin_tot = np.bincount(pin_g[pmask], weights=pin_scores[pmask], minlength=k)
+            groups.append((float(c.max_gap), index[tee[idx]], k, pin_cnt, pin_tot))
+    for _ in range(idx.size + 1):
+        moved = False
+        for max_gap, arc_g, k, pin_cnt, pin_tot in groups:
+            sel = alive & (arc_g >= 0)
+            cnt = np.bincount(arc_g[sel], minlength=k) + pin_cnt
+            tot = np.bincount(arc_g[sel], weights=scores[sel], minlength=k) + pin_tot
             live = np.nonzero(cnt > 0)[0]
             if live.size < 2:
                 continue
             mean = tot[live] / cnt[live]
-            if float(mean.max() - mean.min()) <= float(c.max_gap):
+            if float(mean.max() - mean.min()) <= max_gap:
                 continue
             low, high = int(live[np.argmin(mean)]), int(live[np.argmax(mean)])
-            cand = np.nonzero(chosen & (arc_g == low))[0]
+            cand = np.nonzero(alive & (arc_g == low))[0]
             if cand.size and scores[cand].min() < mean.min():
                 drop = cand[np.argmin(scores[cand])]
             else:
-                cand = np.nonzero(chosen & (arc_g == high))[0]
+                cand = np.nonzero(alive & (arc_g == high))[0]
                 if cand.size == 0:
                     return None  # only pinned pairs left: cannot repair
                 drop = cand[np.argmax(scores[cand])]
-            chosen[drop] = False
+            alive[drop] = False
             moved = True
         if not moved:
             break
     else:
         return None
+    chosen[idx[~alive]] = False
     load = np.bincount(tor[chosen], minlength=task.allowed.shape[1])
     if (load < task.min_load).any():
         return None

@@ -432,7 +432,8 @@ def check_criterion(
     mentees equals scoring all at once; ``score_pairs``, if present, agrees
     with ``score``; ``explain`` returns a sentence for every pair tried;
     ``clone`` gives an unfitted copy that scores the same once fitted; the
-    input index array is not modified.
+    input index array is not modified; a criterion whose fitted ``abstains_``
+    is ``False`` returns no NaN.
 
     Returns
     -------
@@ -471,6 +472,12 @@ def check_criterion(
         and (known <= 1).all()
     )
     out.check(ok_range, "floats in [0, 1] or NaN (abstains)", case, str(whole.dtype))
+    if getattr(criterion, "abstains_", True) is False:
+        out.check(
+            whole.dtype.kind == "f" and not np.isnan(whole).any(),
+            "never abstains when abstains_ is False",
+            case,
+        )
     parts = [
         np.asarray(criterion.score(idx[s : s + block])) for s in range(0, n, block)
     ]
