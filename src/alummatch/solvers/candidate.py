@@ -65,6 +65,7 @@ from alummatch.result import Status
 from alummatch.solvers.base import SolverOutput, Task, empty_pairs
 from alummatch.solvers.network import FlowNetwork, network_terms
 from alummatch.solvers.scaling import Scale, scale_scores
+from alummatch.solvers.sparse import pick_per_row
 
 __all__ = ["solve_candidates"]
 
@@ -125,24 +126,6 @@ def _member(keys: NDArray[np.int64], want: NDArray[np.int64]) -> NDArray[np.bool
         return np.zeros(want.size, dtype=np.bool_)
     pos = np.minimum(np.searchsorted(keys, want), keys.size - 1)
     return np.asarray(keys[pos] == want)
-
-
-def _pick_rows(
-    ok: NDArray[np.bool_], key: NDArray[np.float64], limit: int
-) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Rows and columns of the ``limit`` largest ``key`` per row where ``ok``."""
-    rows = np.nonzero(ok.any(axis=1))[0]
-    if rows.size == 0:
-        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    sub_ok = ok[rows]
-    if limit < ok.shape[1]:
-        idx = np.argpartition(np.where(sub_ok, -key[rows], np.inf), limit - 1, axis=1)
-        idx = idx[:, :limit]
-    else:
-        idx = np.broadcast_to(np.arange(ok.shape[1]), sub_ok.shape)
-    sel = np.take_along_axis(sub_ok, idx, axis=1)
-    rr = np.broadcast_to(rows[:, None], idx.shape)
-    return rr[sel].astype(np.intp), idx[sel].astype(np.intp)
 
 
 @dataclass(eq=False)
@@ -437,14 +420,14 @@ class _Pricer:
                 key = exact.astype(np.float64)
             if floor > -np.inf:
                 viol &= s >= floor
-            a, b = _pick_rows(viol, key, _ADD_PER_ROW)
+            a, b = pick_per_row(viol, key, _ADD_PER_ROW)
             if a.size:  # added after the round: blocks hold disjoint mentees
                 add_t.append(part[a])
                 add_r.append(b)
                 add_s.append(s[a, b])
                 out[a, b] = False
             # the best others become the reserve; the bound covers the rest
-            a, b = _pick_rows(out, s, _RESERVE)
+            a, b = pick_per_row(out, s, _RESERVE)
             res_t.append(part[a])
             res_r.append(b)
             res_s.append(s[a, b])

@@ -57,7 +57,7 @@ from alummatch.solvers.network import (
 )
 from alummatch.solvers.scaling import Scale, scale_scores
 
-__all__ = ["solve_sparse", "top_candidates"]
+__all__ = ["pick_per_row", "solve_sparse", "top_candidates"]
 
 _BLOCK = 1 << 21
 """Entries of the score matrix worked on at once by dense passes."""
@@ -127,7 +127,7 @@ class _Candidates:
         self.tor = np.concatenate([self.tor, tor])
 
 
-def _pick(
+def pick_per_row(
     ok: NDArray[np.bool_], key: NDArray[np.float64], limit: int
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Rows and columns of the ``limit`` largest ``key`` per row where ``ok``."""
@@ -168,7 +168,7 @@ def _cut_violators(
             ix = np.ix_(r, cols)
             sub = scores[ix]
             ok = usable[ix] & ~in_k[ix] & (sub > floor)
-            a, b = _pick(ok, sub, _ADD_PER_ROW)
+            a, b = pick_per_row(ok, sub, _ADD_PER_ROW)
             got_t.append(r[a])
             got_r.append(cols[b])
     return _joined(got_t), _joined(got_r)
@@ -218,7 +218,7 @@ def _priced_violators(
             continue
         mask = np.zeros(sub.shape, dtype=np.bool_)
         mask[a, b] = True
-        x, y = _pick(mask, gain, _ADD_PER_ROW)
+        x, y = pick_per_row(mask, gain, _ADD_PER_ROW)
         got_t.append(r0 + x)
         got_r.append(y)
     return _joined(got_t), _joined(got_r)
@@ -383,7 +383,7 @@ def _feasibility_violators(
         if not ok.any():
             continue
         ok &= usable[r] & ~in_k[r]
-        x, y = _pick(ok, scores[r], _ADD_PER_ROW)
+        x, y = pick_per_row(ok, scores[r], _ADD_PER_ROW)
         got_t.append(r0 + x)
         got_r.append(y)
     return _joined(got_t), _joined(got_r)
