@@ -68,7 +68,7 @@ from alummatch.solvers.base import (
 )
 from alummatch.solvers.diagnosis import MIN_LOADS, explain_conflict
 from alummatch.solvers.repair import repair_parity
-from alummatch.solvers.stages import STAGE_CODES, PairStages
+from alummatch.solvers.stages import MODEL_ENCODERS, STAGE_CODES, PairStages
 from alummatch.solvers.terms import (
     group_index,
     group_needs,
@@ -109,11 +109,7 @@ class Milp:
     exact: bool = True
     handles_waits: ClassVar[bool] = True
     """Ranks the left-out by wait (``MatchingProblem.mentee_wait``)."""
-    encoders: ClassVar[Encoders] = {
-        GroupQuota: lambda model, k, c: model._quota(k, c),
-        ScoreParity: lambda model, k, c: model._parity(k, c),
-        BalancedLoad: lambda model, k, c: None,  # one penalty for all (set up front)
-    }
+    encoders: ClassVar[Encoders] = dict(MODEL_ENCODERS)
     """``(model, position, constraint)`` encoders: every built-in kind."""
 
     def unsupported(self, task: Task) -> str | None:

@@ -16,10 +16,20 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from alummatch.solvers.base import Task
+from alummatch.constraints.fairness import BalancedLoad, GroupQuota, ScoreParity
+from alummatch.solvers.base import Encoders, Task
 from alummatch.solvers.terms import load_penalty, wait_tiers
 
-__all__ = ["STAGE_CODES", "PairStages"]
+__all__ = ["MODEL_ENCODERS", "STAGE_CODES", "PairStages"]
+
+MODEL_ENCODERS: Encoders = {
+    GroupQuota: lambda model, k, c: model._quota(k, c),
+    ScoreParity: lambda model, k, c: model._parity(k, c),
+    BalancedLoad: lambda model, k, c: None,  # one penalty for all (set up front)
+}
+"""What a staged model encodes, as ``(model, position, constraint)``: the
+tables of ``cpsat`` and ``milp`` start as copies of it (each solver owns its
+copy, so extending one leaves the other alone)."""
 
 STAGE_CODES = {"coverage": 0.0, "min": 1.0, "total": 2.0}
 """``result.info["stage"]`` of the stage a result comes from (0.5: a wait tier)."""
