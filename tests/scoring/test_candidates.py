@@ -360,6 +360,39 @@ def test_candidates_equal_dense_with_ties_and_negative_scores(
         )
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    mat=_matrices(),
+    block=st.integers(1, 8),
+    jobs=st.sampled_from([1, 2]),
+    kc=st.integers(0, 3),
+)
+def test_candidate_pairs_are_each_sides_best(
+    mat: tuple[np.ndarray, np.ndarray, int], block: int, jobs: int, kc: int
+) -> None:
+    """The pairs kept are exactly each mentee's ``k`` best and each mentor's
+    ``kc`` best allowed partners (ties to the lower index), whatever the block
+    size and number of threads (mentors' best merged across blocks)."""
+    s, ok, k = mat
+    n, m = s.shape
+    cs = select_candidates(
+        _matrix_rows(s, ok), n, m, k, block_size=block, n_jobs=jobs, k_mentor=kc
+    )
+    want = np.zeros((n, m), dtype=bool)
+    for i in range(n):
+        best = np.lexsort((np.arange(m), -s[i]))
+        best = best[ok[i, best]][:k]
+        want[i, best] = True
+    for j in range(m):
+        best = np.lexsort((np.arange(n), -s[:, j]))
+        best = best[ok[best, j]][:kc]
+        want[best, j] = True
+    got = np.zeros((n, m), dtype=bool)
+    got[cs.mentees(), cs.mentors] = True
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(cs.scores, s[cs.mentees(), cs.mentors])
+
+
 def test_build_bytes_spare_most_rescoring_with_seats_short() -> None:
     """Seats short of demand: the bytes settle most mentees that the bound
     alone leaves open, and the optimum is the same."""

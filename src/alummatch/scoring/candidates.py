@@ -33,6 +33,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -95,12 +96,15 @@ def _block_upper(
     ok: NDArray[np.bool_],
     cols: NDArray[np.intp],
     bound: NDArray[np.float64],
+    out: NDArray[np.uint8] | None = None,
 ) -> tuple[NDArray[np.uint8], NDArray[np.float64], NDArray[np.float64]]:
     """One byte a pair: an upper bound on the score (:class:`CandidateSet`).
 
     ``neg`` holds the negated scores (``inf`` where not allowed). The levels
     run from the row's smallest allowed score to its bound, so they bound
     every pruned pair; the candidates themselves are marked unbounded (255).
+    Written to ``out`` when given (the rows of the whole table: its pages are
+    then first touched by the thread that scored the block).
     """
     low = -np.max(neg, axis=1, where=ok, initial=-np.inf).astype(np.float64)
     has = np.isfinite(bound) & np.isfinite(low)
@@ -113,7 +117,11 @@ def _block_upper(
     np.add(x, np.float32(UPPER_LEVELS + 1), out=x)
     np.ceil(x, out=x)
     np.clip(x, 1, UPPER_LEVELS + 1, out=x)
-    q = x.astype(np.uint8)
+    if out is None:
+        q = x.astype(np.uint8)
+    else:
+        q = out
+        np.copyto(q, x, casting="unsafe")
     q[~ok] = 0
     q[~has] = 0
     rr, cc = np.nonzero(cols >= 0)
@@ -265,28 +273,57 @@ def _column_top(
     return rows[idx], vals
 
 
-def _merge_columns(
-    best_rows: NDArray[np.intp],
-    best_vals: NDArray[np.float64],
-    rows: NDArray[np.intp],
-    vals: NDArray[np.float64],
-    kc: int,
-) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-    """Keep each column's ``kc`` best of two ``(k, m)`` candidate lists."""
-    all_rows = np.concatenate([best_rows, rows])
-    all_vals = np.concatenate([best_vals, vals])
-    order = np.lexsort((all_rows, -all_vals), axis=0)[:kc]
-    return (
-        np.take_along_axis(all_rows, order, axis=0),
-        np.take_along_axis(all_vals, order, axis=0),
-    )
+@dataclass(eq=False)
+class _ColumnBest:
+    """Each mentor's ``kc`` best mentees so far (ties to the lower mentee).
+
+    ``floor`` is each mentor's ``kc``-th best score (``-inf`` while it has
+    fewer), raised in place as entries are merged: a block scored after some
+    merges only sends the pairs above it.
+    """
+
+    kc: int
+    m: int
+    rows: NDArray[np.intp] = field(init=False)
+    vals: NDArray[np.float64] = field(init=False)
+    floor: NDArray[np.float64] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rows = np.full((self.kc, self.m), -1, dtype=np.intp)
+        self.vals = np.full((self.kc, self.m), -np.inf)
+        self.floor = np.full(self.m, -np.inf)
+
+    def merge(
+        self, rows: NDArray[np.intp], cols: NDArray[np.intp], vals: NDArray[np.float64]
+    ) -> None:
+        """Merge ``(row, column, value)`` entries, in any order of arrival."""
+        if rows.size == 0:
+            return
+        touched = np.unique(cols)
+        old_r = self.rows[:, touched]
+        old_v = self.vals[:, touched]
+        keep = old_r >= 0
+        all_c = np.concatenate([np.broadcast_to(touched, old_r.shape)[keep], cols])
+        all_r = np.concatenate([old_r[keep], rows])
+        all_v = np.concatenate([old_v[keep], vals])
+        order = np.lexsort((all_r, -all_v, all_c))
+        all_c, all_r, all_v = all_c[order], all_r[order], all_v[order]
+        first = np.searchsorted(all_c, touched)
+        pos = np.searchsorted(touched, all_c)
+        rank = np.arange(all_c.size) - first[pos]
+        take = rank < self.kc
+        self.rows[:, touched] = -1
+        self.vals[:, touched] = -np.inf
+        self.rows[rank[take], all_c[take]] = all_r[take]
+        self.vals[rank[take], all_c[take]] = all_v[take]
+        self.floor[touched] = self.vals[self.kc - 1, touched]
 
 
 _BlockOut = tuple[
     NDArray[np.intp],
     NDArray[np.float64],
     NDArray[np.float64],
-    tuple[NDArray[np.intp], NDArray[np.float64]] | None,
+    tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]] | None,
     tuple[NDArray[np.uint8], NDArray[np.float64], NDArray[np.float64]] | None,
     tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64]] | None,
 ]
@@ -300,12 +337,18 @@ def score_block(
     kc: int,
     upper: bool = False,
     reserve: int = 0,
+    col_floor: NDArray[np.float64] | None = None,
+    upper_out: NDArray[np.uint8] | None = None,
 ) -> _BlockOut:
     """Candidates of mentees ``start..stop-1``: columns, values, bounds, mentors' best.
 
     With ``upper``, also the block's one-byte upper bounds (:func:`_block_upper`);
     with ``reserve``, also the next ``reserve`` best of each mentee and the
-    bound on the rest.
+    bound on the rest. The mentors' best come as ``(rows, mentors, scores)``
+    entries: with ``col_floor`` (each mentor's ``kc``-th best score over the
+    mentees before this block, ``-inf`` while it has fewer), every allowed
+    pair of the block scoring above it; otherwise each mentor's ``kc`` best of
+    the block.
     A plain function of its arguments, so that it runs as a thread-pool job
     or as a Dask task alike.
     """
@@ -317,8 +360,19 @@ def score_block(
     b = v[:, k] if reserve else b2
     res = (c[:, k:], v[:, k:], b2) if reserve else None
     c, v = c[:, :k], v[:, :k]
-    col = _column_top(neg, idx, kc) if kc else None
-    up = _block_upper(neg, ok, c, b) if upper else None
+    col: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]] | None = None
+    if kc and col_floor is not None:
+        # above the floor: -score < -floor (the float32 of the floor is the
+        # score it was taken from, so the comparison is exact)
+        lim = np.negative(col_floor, dtype=np.float32)
+        r_, c_ = np.nonzero(neg < lim[None, :])
+        col = (idx[r_], c_.astype(np.intp), -neg[r_, c_].astype(np.float64))
+    elif kc:
+        t_rows, t_vals = _column_top(neg, idx, kc)
+        fin = np.isfinite(t_vals)
+        cc = np.broadcast_to(np.arange(neg.shape[1], dtype=np.intp), t_vals.shape)
+        col = (t_rows[fin], cc[fin], t_vals[fin])
+    up = _block_upper(neg, ok, c, b, upper_out) if upper else None
     return c, v, b, col, up, res
 
 
@@ -368,8 +422,7 @@ def select_candidates(
     cols = np.empty((n, k), dtype=np.intp)
     vals = np.empty((n, k), dtype=np.float64)
     bound = np.empty(n, dtype=np.float64)
-    best_rows = np.full((0, m), -1, dtype=np.intp)
-    best_vals = np.full((0, m), -np.inf)
+    best = _ColumnBest(kc, m) if kc else None
     keep_upper = 0 < n * m <= min(UPPER_LIMIT, memory_budget() / 2)
     upper = np.empty((n, m), dtype=np.uint8) if keep_upper else None
     up_low = np.zeros(n) if keep_upper else None
@@ -383,7 +436,6 @@ def select_candidates(
     spans = [(s, min(s + block_size, n)) for s in range(0, n, block_size)]
 
     def take(start: int, stop: int, out: _BlockOut) -> None:
-        nonlocal best_rows, best_vals
         c, v, b, col, up, res = out
         cols[start:stop], vals[start:stop], bound[start:stop] = c, v, b
         if res is not None:
@@ -395,9 +447,12 @@ def select_candidates(
             assert upper is not None
             assert up_low is not None
             assert up_span is not None
-            upper[start:stop], up_low[start:stop], up_span[start:stop] = up
+            if up[0].base is not upper:  # not written in place
+                upper[start:stop] = up[0]
+            up_low[start:stop], up_span[start:stop] = up[1], up[2]
         if col is not None:
-            best_rows, best_vals = _merge_columns(best_rows, best_vals, *col, kc)
+            assert best is not None
+            best.merge(*col)
         if progress is not None:
             progress(stop - start)
 
@@ -412,9 +467,19 @@ def select_candidates(
         with limit:
             if n_jobs > 1 and len(spans) > 1:
                 with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+                    # blocks are merged in order, so a block only sees the
+                    # floors of mentees before it: ties stay with the lower
                     outs = pool.map(
                         lambda ab: score_block(
-                            rows, ab[0], ab[1], k, kc, keep_upper, reserve
+                            rows,
+                            ab[0],
+                            ab[1],
+                            k,
+                            kc,
+                            keep_upper,
+                            reserve,
+                            None if best is None else best.floor.copy(),
+                            None if upper is None else upper[ab[0] : ab[1]],
                         ),
                         spans,
                     )
@@ -422,7 +487,15 @@ def select_candidates(
                         take(a, b, out)
             else:
                 for a, b in spans:
-                    take(a, b, score_block(rows, a, b, k, kc, keep_upper, reserve))
+                    floor = None if best is None else best.floor.copy()
+                    into = None if upper is None else upper[a:b]
+                    take(
+                        a,
+                        b,
+                        score_block(
+                            rows, a, b, k, kc, keep_upper, reserve, floor, into
+                        ),
+                    )
     logger.info(
         "candidates: scored %d x %d pairs in %d blocks%s, kept %d per mentee and "
         "%d per mentor in %.2fs",
@@ -440,13 +513,13 @@ def select_candidates(
     sc = vals.ravel()
     keep = tor >= 0
     tee, tor, sc = tee[keep], tor[keep], sc[keep]
-    if kc:
-        ok = np.isfinite(best_vals) & (best_rows >= 0)
-        extra_tee = best_rows[ok]
-        extra_tor = np.broadcast_to(np.arange(m), best_rows.shape)[ok]
+    if best is not None:
+        ok = np.isfinite(best.vals) & (best.rows >= 0)
+        extra_tee = best.rows[ok]
+        extra_tor = np.broadcast_to(np.arange(m), best.rows.shape)[ok]
         tee = np.concatenate([tee, extra_tee])
         tor = np.concatenate([tor, extra_tor])
-        sc = np.concatenate([sc, best_vals[ok]])
+        sc = np.concatenate([sc, best.vals[ok]])
     key = tee.astype(np.int64) * m + tor
     key, first = np.unique(key, return_index=True)
     tee, tor, sc = tee[first], tor[first], sc[first]

@@ -63,7 +63,7 @@ from numpy.typing import NDArray
 from alummatch.problem import UPPER_LEVELS, CandidateSet
 from alummatch.result import Status
 from alummatch.solvers.base import SolverOutput, Task, empty_pairs
-from alummatch.solvers.network import FlowNetwork, network_terms
+from alummatch.solvers.network import FlowNetwork, network_terms, solved_max_flow
 from alummatch.solvers.scaling import Scale, scale_scores
 from alummatch.solvers.sparse import pick_per_row
 
@@ -171,6 +171,19 @@ class _Pricer:
             has = np.isfinite(self.bound)
             self.bound = np.where(has, cs.reserve_bound, self.bound)
         self.cached = np.zeros(self.cs.n_mentees, dtype=np.bool_)
+
+    def most_slots(self, demand: NDArray[np.int64], capacity: NDArray[np.int64]) -> int:
+        """Slots no matching of any allowed pairs can exceed.
+
+        The usable seats, and the slots of the mentees with an allowed pair
+        (a working or reserve pair, or a finite bound on the others).
+        """
+        assert self.reserve is not None
+        has = np.isfinite(self.bound)
+        has[self.work.tee] = True
+        has[self.reserve.tee] = True
+        seats = int(np.asarray(capacity)[self.usable_tor].sum())
+        return min(seats, int(np.asarray(demand)[has].sum()))
 
     def _known(self, rows: NDArray[np.intp]) -> NDArray[np.bool_]:
         assert self.reserve is not None
@@ -455,6 +468,17 @@ def _requirements(
     if int(base.min_load.sum()) > total:
         return -1, np.inf
     artificial_cost = 2 * (base.n_groups + 1) * bypass_cost + 1
+    ceiling = pricer.most_slots(base.demand, base.capacity)
+    if base.plain() and bypass_cost > 0:
+        # a maximum flow of the working pairs that fills every slot any
+        # matching could fill needs no prices (the common case: seats short)
+        work = pricer.work
+        keep = work.sc >= floor
+        k = int(keep.sum())
+        f = solved_max_flow(base, work.tee[keep], work.tor[keep])
+        if int(f.optimal_flow()) >= ceiling:
+            chosen = np.asarray(f.flows(np.arange(n, n + k))) > 0
+            return ceiling, float(work.sc[keep][chosen].min(initial=np.inf))
     while True:
         work = pricer.work
         keep = work.sc >= floor
@@ -465,6 +489,10 @@ def _requirements(
             skip_cap=total,
             artificial_cost=artificial_cost,
         )
+        if artificial == 0 and (bypass_cost == 0 or int(chosen.sum()) >= ceiling):
+            # the requirements hold and no matching of any pairs fills more
+            # slots (or, at bypass cost 0, only feasibility was asked)
+            break
         if pricer.round(d[:n], d[n : n + m], None, floor) == 0:
             break
     if artificial > 0:
