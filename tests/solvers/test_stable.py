@@ -656,3 +656,43 @@ def test_unsupported_requests_on_candidates_raise(kwargs: dict) -> None:
     _, cand = _cohort_problems(30, 10, 0, 2)
     with pytest.raises(UnsupportedError):
         solve(cand, "stable", **kwargs)
+
+
+def test_stated_mentor_outside_the_candidates_comes_first() -> None:
+    """A mentee that ranks its worst allowed mentor first (and a forbidden one
+    before it) gets that mentor on a candidate problem too, as on the dense."""
+    from alummatch.scoring.candidates import select_candidates
+
+    s = np.array(
+        [[0.9, 0.8, 0.1, 0.5], [0.7, 0.9, 0.2, 0.4], [0.6, 0.5, 0.3, 0.8]],
+        dtype=np.float32,
+    )
+    ok = np.ones(s.shape, dtype=bool)
+    ok[0, 3] = False
+
+    def rows(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return s[idx], ok[idx]
+
+    cs = select_candidates(rows, 3, 4, 1, block_size=2, n_jobs=1, k_mentor=0)
+    prefs = [np.array([3, 2]), np.array([], dtype=int), np.array([], dtype=int)]
+    dense = MatchingProblem.from_scores(
+        s.astype(float), allowed=ok, mentee_preferences=prefs
+    )
+    cand = MatchingProblem.from_candidates(cs, mentee_preferences=prefs)
+    a = solve(dense, "stable")
+    b = solve(cand, "stable")
+    np.testing.assert_array_equal(b.pair_indices, a.pair_indices)
+    assert [0, 2] in b.pair_indices.tolist()
+    assert b.info["rescored_rows"] >= 1
+
+
+def test_unmatched_reasons_on_candidates_equal_the_dense_ones() -> None:
+    """Mentors without seats and seats short: the same mentees wait, for the
+    same reasons, on the candidate problem as on the dense one."""
+    dense, cand = _cohort_problems(300, 60, 4, 3)
+    cap = np.r_[np.zeros(10, dtype=int), np.full(50, 2)]
+    a = solve(dense.replace(mentor_capacity=cap), "stable")
+    b = solve(cand.replace(mentor_capacity=cap), "stable")
+    assert a.unmatched
+    assert b.unmatched == a.unmatched
+    assert b.objective == a.objective
