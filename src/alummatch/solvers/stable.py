@@ -112,6 +112,7 @@ class Stable:
     ----------
     proposer : {"mentees", "mentors"}
         The side that proposes, and whose optimal stable matching is found.
+        Candidate problems take ``"mentees"`` only (module docstring).
     tie_break : {"index", "random"}
         How equal scores are ordered: by index (lower preferred) or by one
         seeded random permutation per side (``seed`` of ``solve``).
