@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 
 from alummatch import MatchingProblem
 
-__all__ = ["form_programs", "problems", "problems_with_history", "tiny_problems"]
+__all__ = [
+    "dense_and_candidate_problems",
+    "form_programs",
+    "problems",
+    "problems_with_history",
+    "tiny_problems",
+]
 
 
 @st.composite
@@ -100,6 +106,67 @@ def preference_problems(
     return base.replace(
         mentee_preferences=rankings(n, m), mentor_preferences=rankings(m, n)
     )
+
+
+@st.composite
+def dense_and_candidate_problems(
+    draw: st.DrawFn,
+    *,
+    max_mentees: int = 30,
+    max_mentors: int = 10,
+    max_k: int = 3,
+    stated: bool = True,
+) -> tuple[MatchingProblem, MatchingProblem]:
+    """One float32 score matrix as a dense problem and as a candidate problem.
+
+    Scores are drawn from a few levels (ties, negative values) or a normal;
+    some pairs are disallowed; the candidate problem keeps ``1..max_k``
+    mentors per mentee, a reserve of 0 to 3 more, and the build's bytes or
+    not. Capacities are 0..3, demands 1; with ``stated``, rankings on both
+    sides may be stated (partial, disallowed pairs included).
+    """
+    import dataclasses
+
+    from alummatch.scoring.candidates import select_candidates
+
+    n = draw(st.integers(2, max_mentees))
+    m = draw(st.integers(2, max_mentors))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    levels = np.array([-2.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 3.0])
+    if draw(st.booleans()):
+        s = levels[rng.integers(0, levels.size, (n, m))].astype(np.float32)
+    else:
+        s = rng.normal(0.0, 1.0, (n, m)).astype(np.float32)
+    ok = rng.random((n, m)) < draw(st.sampled_from([0.5, 0.9, 1.0]))
+
+    def rows(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return s[idx], ok[idx]
+
+    k = draw(st.integers(1, max_k))
+    cs = select_candidates(
+        rows, n, m, k, block_size=4, n_jobs=1, reserve=draw(st.integers(0, 3))
+    )
+    if draw(st.booleans()):
+        cs = dataclasses.replace(
+            cs,
+            upper=None,
+            upper_low=None,
+            upper_span=None,
+            reserve_mentors=None,
+            reserve_scores=None,
+            reserve_bound=None,
+        )
+    extra: dict[str, Any] = {"mentor_capacity": rng.integers(0, 4, m)}
+    if stated and draw(st.booleans()):
+        extra["mentee_preferences"] = [
+            rng.permutation(m)[: rng.integers(0, m + 1)] for _ in range(n)
+        ]
+    if stated and draw(st.booleans()):
+        extra["mentor_preferences"] = [
+            rng.permutation(n)[: rng.integers(0, n + 1)] for _ in range(m)
+        ]
+    dense = MatchingProblem.from_scores(s.astype(np.float64), allowed=ok, **extra)
+    return dense, MatchingProblem.from_candidates(cs, **extra)
 
 
 @st.composite

@@ -154,7 +154,7 @@ def test_infeasible_minimum_loads_on_candidates() -> None:
     assert r.diagnosis
 
 
-@pytest.mark.parametrize("solver", ["hungarian", "cpsat", "milp", "stable"])
+@pytest.mark.parametrize("solver", ["hungarian", "cpsat", "milp"])
 def test_dense_solvers_refuse_candidate_problems(solver: str) -> None:
     """Solvers that need the matrix refuse, naming flow, before allocating it."""
     _, cand = _pair(30, 10, 0, 2)

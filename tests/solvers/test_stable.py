@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from alummatch import build_problem
 from alummatch.constraints import (
     BalancedLoad,
     Forbidden,
@@ -19,6 +21,7 @@ from alummatch.constraints import (
     Pinned,
     ScoreParity,
 )
+from alummatch.datasets import synthetic_cohort
 from alummatch.engine import solve
 from alummatch.errors import InvalidInputError, UnsupportedError
 from alummatch.preferences import blocking_pairs, preference_ranks
@@ -26,7 +29,11 @@ from alummatch.problem import MatchingProblem
 from alummatch.result import Status
 from alummatch.solvers import REGISTRY
 from alummatch.solvers.stable import Stable, deferred_acceptance, from_preferences
-from tests.strategies import preference_problems, problems
+from tests.strategies import (
+    dense_and_candidate_problems,
+    preference_problems,
+    problems,
+)
 
 Key = tuple[int, float, int]
 Pairs = set[tuple[int, int]]
@@ -530,3 +537,162 @@ def test_no_blocking_pairs_larger(seed: int, proposer: str, kind: str) -> None:
     assert (np.bincount(pairs[:, 1], minlength=m) <= p.mentor_capacity).all()
     assert (np.bincount(pairs[:, 0], minlength=n) <= 1).all()
     assert p.allowed[pairs[:, 0], pairs[:, 1]].all()
+
+
+# --- candidate problems (build_problem(..., candidates=k)) -------------------------
+
+
+@cache
+def _cohort_problems(
+    n: int, m: int, seed: int, k: int
+) -> tuple[MatchingProblem, MatchingProblem]:
+    """Dense and candidate problems of one synthetic cohort, demand 1.
+
+    Synthetic cohorts state rankings on both sides, so these are honoured too.
+    """
+    cohort = synthetic_cohort(n, m, seed=seed)
+    dense = build_problem(cohort).replace(mentee_demand=1)
+    cand = build_problem(cohort, candidates=k).replace(mentee_demand=1)
+    return dense, cand
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(5, 40),
+    m=st.integers(2, 12),
+    seed=st.integers(0, 3),
+    k=st.integers(1, 3),
+    tie_break=st.sampled_from(["index", "random"]),
+    data=st.data(),
+)
+def test_candidate_problem_gives_the_dense_matching_on_cohorts(
+    n: int, m: int, seed: int, k: int, tie_break: str, data: st.DataObject
+) -> None:
+    """Random cohorts, capacities and seeds, few candidates: the matching of the
+    dense problem, pair for pair, so it is stable over every allowed pair."""
+    dense, cand = _cohort_problems(n, m, seed, k)
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    cap = rng.integers(0, 4, m)
+    dense = dense.replace(mentor_capacity=cap)
+    cand = cand.replace(mentor_capacity=cap)
+    solver = Stable(tie_break=tie_break)  # type: ignore[arg-type]
+    seed_ = data.draw(st.integers(0, 100))
+    a = solve(dense, solver, seed=seed_)
+    b = solve(cand, solver, seed=seed_)
+    np.testing.assert_array_equal(b.pair_indices, a.pair_indices)
+    assert b.status is Status.FEASIBLE
+    assert b.objective == a.objective
+    tp, rp = solver.tie_priorities(dense, seed_)
+    assert blocking_pairs(
+        dense, b.pair_indices, mentee_priority=tp, mentor_priority=rp
+    ).shape == (0, 2)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    pair=dense_and_candidate_problems(),
+    tie_break=st.sampled_from(["index", "random"]),
+    seed=st.integers(0, 100),
+)
+def test_candidate_problem_gives_the_dense_matching_with_ties_and_rankings(
+    pair: tuple[MatchingProblem, MatchingProblem], tie_break: str, seed: int
+) -> None:
+    """Tied and negative scores, a reserve or the build's bytes or neither,
+    stated rankings on either side: the dense problem's matching."""
+    dense, cand = pair
+    solver = Stable(tie_break=tie_break)  # type: ignore[arg-type]
+    a = solve(dense, solver, seed=seed)
+    b = solve(cand, solver, seed=seed)
+    np.testing.assert_array_equal(b.pair_indices, a.pair_indices)
+    tp, rp = solver.tie_priorities(dense, seed)
+    direct, _ = deferred_acceptance(cand, mentee_priority=tp, mentor_priority=rp)
+    assert _as_set(direct) == _as_set(a.pair_indices)
+
+
+def test_small_k_rescores_rows_and_keeps_the_dense_matching() -> None:
+    """One candidate per mentee, seats short: mentees run out of candidates,
+    their rows are re-scored, and the matching is still the dense one."""
+    dense, cand = _cohort_problems(150, 40, 2, 1)
+    a = solve(dense, "stable")
+    b = solve(cand, "stable")
+    np.testing.assert_array_equal(b.pair_indices, a.pair_indices)
+    assert b.info["rescored_rows"] > 0
+    assert b.info["rounds"] >= 1
+    assert b.metrics.blocking_pairs is None  # not computed on candidates
+    assert blocking_pairs(dense, b.pair_indices).shape == (0, 2)
+
+
+def test_every_mentor_a_candidate_rescores_nothing() -> None:
+    """k >= mentors: every list is known from the start, no row is re-scored."""
+    dense, cand = _cohort_problems(60, 12, 1, 12)
+    a = solve(dense, "stable")
+    b = solve(cand, "stable")
+    np.testing.assert_array_equal(b.pair_indices, a.pair_indices)
+    assert b.info["rescored_rows"] == 0
+
+
+def test_mentor_proposing_is_refused_on_candidate_problems() -> None:
+    """Mentors proposing would need whole columns: refused, naming what works."""
+    _, cand = _cohort_problems(30, 10, 0, 2)
+    with pytest.raises(UnsupportedError, match="proposer='mentees'") as err:
+        solve(cand, Stable(proposer="mentors"))
+    assert "candidate problem" in str(err.value)
+    assert "flow" in str(err.value)
+    with pytest.raises(ValueError, match="proposer='mentees'"):
+        deferred_acceptance(cand, proposer="mentors")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"objective": "maxmin"},
+        {"constraints": [Forbidden([("m-00000", "a-00000")])]},
+        {"constraints": [BalancedLoad()]},
+    ],
+    ids=["maxmin", "forbidden", "balanced"],
+)
+def test_unsupported_requests_on_candidates_raise(kwargs: dict) -> None:
+    """What deferred acceptance or a candidate problem cannot honour is refused."""
+    _, cand = _cohort_problems(30, 10, 0, 2)
+    with pytest.raises(UnsupportedError):
+        solve(cand, "stable", **kwargs)
+
+
+def test_stated_mentor_outside_the_candidates_comes_first() -> None:
+    """A mentee that ranks its worst allowed mentor first (and a forbidden one
+    before it) gets that mentor on a candidate problem too, as on the dense."""
+    from alummatch.scoring.candidates import select_candidates
+
+    s = np.array(
+        [[0.9, 0.8, 0.1, 0.5], [0.7, 0.9, 0.2, 0.4], [0.6, 0.5, 0.3, 0.8]],
+        dtype=np.float32,
+    )
+    ok = np.ones(s.shape, dtype=bool)
+    ok[0, 3] = False
+
+    def rows(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return s[idx], ok[idx]
+
+    cs = select_candidates(rows, 3, 4, 1, block_size=2, n_jobs=1, k_mentor=0)
+    prefs = [np.array([3, 2]), np.array([], dtype=int), np.array([], dtype=int)]
+    dense = MatchingProblem.from_scores(
+        s.astype(float), allowed=ok, mentee_preferences=prefs
+    )
+    cand = MatchingProblem.from_candidates(cs, mentee_preferences=prefs)
+    a = solve(dense, "stable")
+    b = solve(cand, "stable")
+    np.testing.assert_array_equal(b.pair_indices, a.pair_indices)
+    assert [0, 2] in b.pair_indices.tolist()
+    assert b.info["rescored_rows"] >= 1
+
+
+def test_unmatched_reasons_on_candidates_equal_the_dense_ones() -> None:
+    """Mentors without seats and seats short: the same mentees wait, for the
+    same reasons, on the candidate problem as on the dense one."""
+    dense, cand = _cohort_problems(300, 60, 4, 3)
+    cap = np.r_[np.zeros(10, dtype=int), np.full(50, 2)]
+    a = solve(dense.replace(mentor_capacity=cap), "stable")
+    b = solve(cand.replace(mentor_capacity=cap), "stable")
+    assert a.unmatched
+    assert b.unmatched == a.unmatched
+    assert b.objective == a.objective

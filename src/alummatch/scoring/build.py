@@ -191,7 +191,9 @@ def build_problem(
         candidate problem that never holds the dense matrix (see
         :mod:`alummatch.scoring.candidates`). ``flow`` solves it exactly and
         certifies the optimum over every pair, re-scoring the mentees whose
-        bound is not conclusive; ``greedy`` works on the candidates alone.
+        bound is not conclusive; ``stable`` (mentees proposing) gives the
+        dense problem's stable matching, re-scoring the mentees that run out
+        of candidates; ``greedy`` works on the candidates alone.
     progress : callable, optional
         Called with the number of mentees of each scored block (a progress
         bar's ``update``); nothing is reported by default.

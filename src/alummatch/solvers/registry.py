@@ -77,8 +77,8 @@ def _why_not(solver: Solver, task: Task) -> str | None:
       ``milp``); any other solver, a user's own included, is refused rather
       than left to ignore the waits;
     - a candidate problem holds no dense matrix: only solvers that declare
-      ``handles_candidates = True`` (``flow``, ``greedy``) read its
-      candidates; every other solver is refused before it could allocate
+      ``handles_candidates = True`` (``flow``, ``greedy``, ``stable``) read
+      its candidates; every other solver is refused before it could allocate
       the matrix.
     """
     if wait_tiers(task) is not None and not getattr(solver, "handles_waits", False):
@@ -90,7 +90,8 @@ def _why_not(solver: Solver, task: Task) -> str | None:
         return (
             f"solve a candidate problem ({n} x {m}, built with "
             "build_problem(..., candidates=k)) without allocating the dense "
-            "matrix; use 'flow' (exact, certified over every pair) or 'greedy'"
+            "matrix; use 'flow' (exact, certified over every pair), 'stable' "
+            "(mentees proposing, stable over every pair) or 'greedy'"
         )
     return solver.unsupported(task)
 

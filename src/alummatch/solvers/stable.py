@@ -40,6 +40,27 @@ Scope
     status is ``FEASIBLE``. ``maxmin``, mentee demand above 1, mentor minimum
     loads and group or load constraints are unsupported.
 
+Candidate problems
+    On a problem built with ``build_problem(cohort, candidates=k)`` (no dense
+    matrix; :class:`~alummatch.problem.CandidateSet`), mentees propose and
+    the result is the same matching as on the dense problem of the cohort,
+    pair for pair, for either tie policy and any seed: stable over every
+    allowed pair, not only the candidates. Every allowed pair outside a
+    mentee's candidates (and reserve) scores at most its bound, so its list
+    starts with the stated ranking, then the known pairs that score above the
+    bound, best first; a mentee that runs out of them has its row re-scored
+    (rows in blocks, through ``CandidateSet.rescore``) and walks the rest of
+    it as on a dense problem, below the lowest score already listed. Mentors
+    compare proposals by the pair's score, which comes with the proposal,
+    and by their stated rankings, so no column of scores is ever needed.
+    Stated rankings that name a mentor outside the candidates have their
+    rows re-scored up front (to learn whether the pair is allowed).
+    ``result.info["rescored_rows"]`` counts the rows re-scored (a row
+    re-scored twice counts twice). ``proposer="mentors"`` is refused with an
+    ``UnsupportedError``: a mentor's list is a column of scores, that is
+    every mentee re-scored, the dense matrix in all but name. Pair filters
+    and pinnings are refused on candidate problems by ``solve`` itself.
+
 Interoperability
     :func:`from_preferences` builds a problem from the dicts of ranked ids
     used by the ``matching`` package's
@@ -59,7 +80,7 @@ from numpy.typing import NDArray
 
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.preferences import SidePreferences, side_preferences
-from alummatch.problem import MatchingProblem
+from alummatch.problem import CandidateSet, MatchingProblem
 from alummatch.result import Status
 from alummatch.solvers.base import Encoders, SolverOutput, Task, seeded_rng, unencoded
 
@@ -70,6 +91,9 @@ _BLOCK_ELEMENTS = 1 << 22
 
 _FIRST_BLOCK = 16
 """Choices found per proposer at its first refill."""
+
+_FIRST_CANDIDATE_BLOCK = 64
+"""Choices found per mentee at its first re-scoring (each refill re-scores a row)."""
 
 _GROWTH = 8
 """Factor by which a proposer's next block grows after each refill."""
@@ -88,6 +112,7 @@ class Stable:
     ----------
     proposer : {"mentees", "mentors"}
         The side that proposes, and whose optimal stable matching is found.
+        Candidate problems take ``"mentees"`` only (module docstring).
     tie_break : {"index", "random"}
         How equal scores are ordered: by index (lower preferred) or by one
         seeded random permutation per side (``seed`` of ``solve``).
@@ -107,6 +132,9 @@ class Stable:
     exact: bool = False
     encoders: ClassVar[Encoders] = {}
     """No constraint kinds beyond pair filters and pinning (applied by ``solve``)."""
+    handles_candidates: ClassVar[bool] = True
+    """On a candidate problem, mentees propose down their candidates first and
+    re-score their rows when they run out (``proposer="mentees"`` only)."""
 
     def __post_init__(self) -> None:
         if self.proposer not in ("mentees", "mentors"):
@@ -126,6 +154,15 @@ class Stable:
             return "match a mentee with more than one mentor (needs demand 1)"
         if task.min_load.any():
             return "guarantee mentor minimum loads"
+        if task.problem.candidates is not None and self.proposer == "mentors":
+            return (
+                "let mentors propose on a candidate problem (each mentor would "
+                "need its whole column of scores, that is every mentee "
+                "re-scored: the dense matrix); use Stable(proposer='mentees') "
+                "(the registry's 'stable'), which gives the dense problem's "
+                "mentee-optimal matching, or build the dense problem for the "
+                "mentor-optimal one"
+            )
         return unencoded(task, self.encoders)
 
     def tie_priorities(
@@ -156,8 +193,26 @@ class Stable:
         )
 
     def solve(self, task: Task) -> SolverOutput:
-        """Run deferred acceptance on the task's residual market."""
+        """Run deferred acceptance on the task's residual market.
+
+        ``info`` holds the proposal ``rounds``; on a candidate problem also
+        ``rescored_rows``, the mentee rows re-scored (a row re-scored twice
+        counts twice).
+        """
         tee_prio, tor_prio = self.tie_priorities(task.problem, task.seed)
+        if task.problem.candidates is not None:
+            got, n_rounds, rescored = _candidate_acceptance(
+                task.problem,
+                capacity=task.capacity,
+                demand=task.demand,
+                mentee_priority=tee_prio,
+                mentor_priority=tor_prio,
+            )
+            return SolverOutput(
+                pairs=got,
+                status=Status.FEASIBLE,
+                info={"rounds": float(n_rounds), "rescored_rows": float(rescored)},
+            )
         pairs, rounds = deferred_acceptance(
             task.problem,
             proposer=self.proposer,
@@ -172,38 +227,48 @@ class Stable:
         )
 
 
+Futile = Callable[
+    [NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]], NDArray[np.bool_]
+]
+"""``futile(proposers, receivers, scores)``: proposals the receivers would reject."""
+
+
 class _ChoiceLists:
     """Lazy strict preference lists of the proposers (rows of ``prefs``).
 
-    The lists live in one flat int32 buffer; row ``r`` reads
-    ``buf[pos[r]:end[r]]``. A row's stated ranking (acceptable entries only)
-    is its first segment; afterwards blocks of the remaining acceptable
-    columns, best score first, are found by partial sorting when the row has
-    consumed its segment. ``floor[r]`` is the score below which columns have
-    not been listed yet.
+    The lists live in one flat int32 buffer, with the pair scores alongside;
+    row ``r`` reads ``buf[pos[r]:end[r]]``. A row's first segment is given
+    (its stated ranking, acceptable entries only, for a dense problem);
+    afterwards blocks of the remaining acceptable columns, best score first,
+    are found by partial sorting when the row has consumed its segment.
+    ``floor[r]`` is the score below which columns have not been listed yet.
     """
 
-    def __init__(self, prefs: SidePreferences, ok: NDArray[np.bool_]) -> None:
+    first_block: ClassVar[int] = _FIRST_BLOCK
+
+    def __init__(
+        self,
+        prefs: SidePreferences,
+        seg_rows: NDArray[np.intp],
+        seg_cols: NDArray[np.intp],
+        seg_vals: NDArray[np.float64],
+    ) -> None:
+        """Start every row with its segment (``seg_rows`` grouped, in list order)."""
         self.prefs = prefs
-        self.ok = ok  # (n_rows, n_cols) acceptable, row layout (may be a view)
-        self.all_ok = bool(ok.all())
         n_rows, n_cols = prefs.shape
         self.n_cols = n_cols
         self.floor = np.full(n_rows, np.inf)
         self.done = np.zeros(n_rows, dtype=np.bool_)
-        self.block = np.full(n_rows, _FIRST_BLOCK, dtype=np.int64)
-        # Stated rankings, in ranking order, acceptable entries only.
-        sr = prefs.stated_rows[prefs.stated_by_rank]
-        sc = prefs.stated_cols[prefs.stated_by_rank]
-        if sr.size:
-            keep = ok[sr, sc]
-            sr, sc = sr[keep], sc[keep]
-        counts = np.bincount(sr, minlength=n_rows).astype(np.int64)
+        self.block = np.full(n_rows, self.first_block, dtype=np.int64)
+        counts = np.bincount(seg_rows, minlength=n_rows).astype(np.int64)
         self.end = np.cumsum(counts)
         self.pos = self.end - counts
-        self.buf = np.empty(max(int(counts.sum()), n_rows * 2), dtype=np.int32)
+        cap = max(int(counts.sum()), n_rows * 2)
+        self.buf = np.empty(cap, dtype=np.int32)
+        self.vals = np.empty(cap, dtype=np.float64)
         self.size = int(counts.sum())
-        self.buf[: self.size] = sc
+        self.buf[: self.size] = seg_cols
+        self.vals[: self.size] = seg_vals
         # Stated entries are excluded from the score-ordered part.
         self.stated_r = prefs.stated_rows
         self.stated_c = prefs.stated_cols
@@ -213,20 +278,19 @@ class _ChoiceLists:
         return (self.pos[rows] < self.end[rows]) | ~self.done[rows]
 
     def take(
-        self,
-        rows: NDArray[np.intp],
-        counts: I64,
-        futile: Callable[[NDArray[np.intp], NDArray[np.intp]], NDArray[np.bool_]],
-    ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-        """Next ``counts[k]`` useful choices of each ``rows[k]``.
+        self, rows: NDArray[np.intp], counts: I64, futile: Futile
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+        """Next ``counts[k]`` useful choices of each ``rows[k]``, with their scores.
 
-        Choices for which ``futile(rows, cols)`` is true (the receiver would
-        reject the proposal now, hence forever) are skipped; the lists are
-        scanned in windows, so a long run of futile choices costs array work,
-        not rounds. Fewer choices are returned for exhausted rows.
+        Choices for which ``futile(rows, cols, scores)`` is true (the
+        receiver would reject the proposal now, hence forever) are skipped;
+        the lists are scanned in windows, so a long run of futile choices
+        costs array work, not rounds. Fewer choices are returned for
+        exhausted rows.
         """
         out_r: list[NDArray[np.intp]] = []
         out_c: list[NDArray[np.intp]] = []
+        out_s: list[NDArray[np.float64]] = []
         need = counts.astype(np.int64, copy=True)
         rows = rows.copy()
         while rows.size:
@@ -247,12 +311,14 @@ class _ChoiceLists:
             idx = pos[group] + np.arange(total, dtype=np.int64) - start[group]
             rep = rows[group]
             cols = self.buf[idx].astype(np.intp)
-            good = ~futile(rep, cols)
+            vals = self.vals[idx]
+            good = ~futile(rep, cols, vals)
             seen = np.cumsum(good)
             rank = seen - np.r_[0, seen][start][group] - 1
             sel = good & (rank < need[group])
             out_r.append(rep[sel])
             out_c.append(cols[sel])
+            out_s.append(vals[sel])
             taken = np.bincount(group[sel], minlength=rows.size)
             last = sel & (rank == need[group] - 1)
             self.pos[rows] = pos + window
@@ -262,8 +328,14 @@ class _ChoiceLists:
             rows, need = rows[keep], need[keep]
         if not out_r:
             none = np.empty(0, dtype=np.intp)
-            return none, none
-        return np.concatenate(out_r), np.concatenate(out_c)
+            return none, none, np.empty(0)
+        return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s)
+
+    def _block(
+        self, chunk: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_] | None]:
+        """Scores of the rows ``chunk`` and their acceptable mask (``None``: all)."""
+        raise NotImplementedError
 
     def _refill(self, rows: NDArray[np.intp]) -> None:
         """List the next block of each row (its current segment is consumed)."""
@@ -271,11 +343,11 @@ class _ChoiceLists:
         step = max(1, _BLOCK_ELEMENTS // max(n_cols, 1))
         got_r: list[NDArray[np.intp]] = []
         got_c: list[NDArray[np.intp]] = []
+        got_v: list[NDArray[np.float64]] = []
         for s0 in range(0, rows.size, step):
             chunk = rows[s0 : s0 + step]
-            util = self._rows(chunk)
+            util, mask = self._block(chunk)
             floor = self.floor[chunk]
-            mask = None if self.all_ok else np.array(self.ok[chunk], dtype=np.bool_)
             if np.isfinite(floor).any():
                 below = util < floor[:, None]
                 mask = below if mask is None else mask & below
@@ -307,22 +379,25 @@ class _ChoiceLists:
             taken = np.bincount(r_idx, minlength=chunk.size)
             self.done[chunk[taken == remaining]] = True
             order = np.lexsort((self.prefs.priority[c_idx], -val, r_idx))
-            r_idx, c_idx = r_idx[order], c_idx[order]
+            r_idx, c_idx, val = r_idx[order], c_idx[order], val[order]
             if r_idx.size:
                 # The last entry of each row is its lowest score: the new floor.
                 tail = np.r_[r_idx[1:] != r_idx[:-1], True]
-                self.floor[chunk[r_idx[tail]]] = val[order][tail]
+                self.floor[chunk[r_idx[tail]]] = val[tail]
             got_r.append(chunk[r_idx])
             got_c.append(c_idx)
+            got_v.append(val)
         self.block[rows] *= _GROWTH
         r_all = np.concatenate(got_r)
         c_all = np.concatenate(got_c)
+        v_all = np.concatenate(got_v)
         counts = np.bincount(r_all, minlength=self.prefs.shape[0]).astype(np.int64)
         # Rows are in chunk order, each row's entries contiguous in r_all.
         first = np.r_[True, r_all[1:] != r_all[:-1]] if r_all.size else r_all
         heads = np.nonzero(first)[0]
         self._grow(self.size + r_all.size)
         self.buf[self.size : self.size + r_all.size] = c_all
+        self.vals[self.size : self.size + r_all.size] = v_all
         starts = self.size + heads
         owners = r_all[heads]
         self.pos[rows] = self.end[rows]  # empty for rows that got nothing
@@ -330,18 +405,155 @@ class _ChoiceLists:
         self.end[owners] = starts + counts[owners]
         self.size += r_all.size
 
-    def _rows(self, chunk: NDArray[np.intp]) -> NDArray[np.float64]:
-        s = self.prefs.scores
-        if self.prefs.side == "mentees":
-            return np.asarray(s[chunk], dtype=np.float64)
-        # Mentor rows are columns of the mentee-major matrix: gather, then lay out.
-        return np.ascontiguousarray(s.T[:, chunk].T, dtype=np.float64)
-
     def _grow(self, need: int) -> None:
         if need > self.buf.size:
-            new = np.empty(max(need, 2 * self.buf.size), dtype=np.int32)
-            new[: self.size] = self.buf[: self.size]
-            self.buf = new
+            size = max(need, 2 * self.buf.size)
+            buf = np.empty(size, dtype=np.int32)
+            buf[: self.size] = self.buf[: self.size]
+            vals = np.empty(size, dtype=np.float64)
+            vals[: self.size] = self.vals[: self.size]
+            self.buf, self.vals = buf, vals
+
+
+class _DenseLists(_ChoiceLists):
+    """Lists over the rows of a dense problem's score matrix."""
+
+    def __init__(self, prefs: SidePreferences, ok: NDArray[np.bool_]) -> None:
+        self.ok = ok  # (n_rows, n_cols) acceptable, row layout (may be a view)
+        self.all_ok = bool(ok.all())
+        # Stated rankings, in ranking order, acceptable entries only.
+        sr = prefs.stated_rows[prefs.stated_by_rank]
+        sc = prefs.stated_cols[prefs.stated_by_rank]
+        if sr.size:
+            keep = ok[sr, sc]
+            sr, sc = sr[keep], sc[keep]
+        super().__init__(
+            prefs, sr.astype(np.intp), sc.astype(np.intp), prefs.score_at(sr, sc)
+        )
+
+    def _block(
+        self, chunk: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_] | None]:
+        mask = None if self.all_ok else np.array(self.ok[chunk], dtype=np.bool_)
+        s = self.prefs.scores
+        if self.prefs.side == "mentees":
+            return np.asarray(s[chunk], dtype=np.float64), mask
+        # Mentor rows are columns of the mentee-major matrix: gather, then lay out.
+        return np.ascontiguousarray(s.T[:, chunk].T, dtype=np.float64), mask
+
+
+class _CandidateLists(_ChoiceLists):
+    """Mentees' lists over a candidate problem: known pairs first, then re-scored.
+
+    Every allowed pair scoring above ``cut[i]`` (the mentee's bound, or the
+    bound below its reserve) is a candidate or in the reserve, with its
+    exact score: those pairs open the list, best first, after the stated
+    ranking. Every other pair scores at most ``cut[i]``, below all of them,
+    so the list goes on with the mentee's re-scored row (blocks of rows, by
+    the parent's partial sorts below the floor), only once the known pairs
+    are used up. ``rescored`` counts the rows re-scored.
+    """
+
+    first_block: ClassVar[int] = _FIRST_CANDIDATE_BLOCK
+
+    def __init__(
+        self,
+        prefs: SidePreferences,
+        cs: CandidateSet,
+        active: NDArray[np.bool_],
+        usable: NDArray[np.bool_],
+    ) -> None:
+        self.cs = cs
+        self.usable = usable
+        self.rescored = 0
+        n, m = prefs.shape
+        # Stated rankings, in ranking order; acceptability and scores of the
+        # entries that are not candidates come from re-scoring their rows.
+        sr = prefs.stated_rows[prefs.stated_by_rank].astype(np.intp)
+        sc = prefs.stated_cols[prefs.stated_by_rank].astype(np.intp)
+        keep = active[sr] & usable[sc]
+        sr, sc = sr[keep], sc[keep]
+        s_sc, s_ok = self._pairs(sr, sc)
+        sr, sc, s_sc = sr[s_ok], sc[s_ok], s_sc[s_ok]
+        # Known pairs: the candidates and the reserve (without repeats).
+        tee, tor, val = cs.mentees(), cs.mentors, np.asarray(cs.scores, np.float64)
+        cut = np.asarray(cs.bound, dtype=np.float64)
+        if cs.reserve_mentors is not None:
+            assert cs.reserve_scores is not None
+            assert cs.reserve_bound is not None
+            rm = cs.reserve_mentors
+            rt = np.broadcast_to(np.arange(n, dtype=np.intp)[:, None], rm.shape)
+            has = rm >= 0
+            tee = np.concatenate([tee, rt[has]])
+            tor = np.concatenate([tor, rm[has]])
+            val = np.concatenate([val, np.asarray(cs.reserve_scores, np.float64)[has]])
+            cut = np.where(np.isfinite(cut), cs.reserve_bound, cut)
+            _, first = np.unique(tee.astype(np.int64) * m + tor, return_index=True)
+            tee, tor, val = tee[first], tor[first], val[first]
+        above = val > cut[tee]
+        tee, tor, val = tee[above], tor[above], val[above]
+        floor = np.full(n, np.inf)
+        np.minimum.at(floor, tee, val)
+        stated = _member(prefs.stated_keys, tee.astype(np.int64) * m + tor)
+        keep = active[tee] & usable[tor] & ~stated
+        tee, tor, val = tee[keep], tor[keep], val[keep]
+        order = np.lexsort((prefs.priority[tor], -val, tee))
+        # Each row: its stated ranking, then its known pairs (a stable sort).
+        rows = np.concatenate([sr, tee[order]])
+        by_row = np.argsort(rows, kind="stable")
+        super().__init__(
+            prefs,
+            rows[by_row],
+            np.concatenate([sc, tor[order]])[by_row],
+            np.concatenate([s_sc, val[order]])[by_row],
+        )
+        self.floor = floor
+        # Nothing else is allowed, or the mentee never proposes.
+        self.done = ~np.isfinite(cut) | ~active
+
+    def _pairs(
+        self, tee: NDArray[np.intp], tor: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Scores and allowed flags of pairs, re-scoring the rows of non-candidates."""
+        cs = self.cs
+        pos = cs.find(tee, tor)
+        hit = pos >= 0
+        sc = np.zeros(tee.size)
+        sc[hit] = cs.scores[pos[hit]]
+        ok = hit.copy()
+        miss = np.nonzero(~hit)[0]
+        if miss.size:
+            rows, inv = np.unique(tee[miss], return_inverse=True)
+            step = max(1, _BLOCK_ELEMENTS // max(cs.n_mentors, 1))
+            for r0 in range(0, rows.size, step):
+                part = rows[r0 : r0 + step]
+                s_rows, a_rows = self._rescore(part)
+                sel = np.nonzero((inv >= r0) & (inv < r0 + part.size))[0]
+                at = miss[sel]
+                sc[at] = s_rows[inv[sel] - r0, tor[at]]
+                ok[at] = a_rows[inv[sel] - r0, tor[at]]
+        return sc, ok
+
+    def _rescore(
+        self, rows: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        s_rows, a_rows = self.cs.rescore(rows)
+        self.rescored += int(rows.size)
+        return np.asarray(s_rows, dtype=np.float64), np.asarray(a_rows, np.bool_)
+
+    def _block(
+        self, chunk: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_] | None]:
+        util, ok = self._rescore(chunk)
+        return util, ok & self.usable[None, :]
+
+
+def _member(keys: NDArray[np.int64], want: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Whether each of ``want`` is among the sorted ``keys``."""
+    if keys.size == 0:
+        return np.zeros(want.shape, dtype=np.bool_)
+    pos = np.minimum(np.searchsorted(keys, want), keys.size - 1)
+    return np.asarray(keys[pos] == want)
 
 
 def deferred_acceptance(
@@ -359,7 +571,10 @@ def deferred_acceptance(
     Parameters
     ----------
     problem : MatchingProblem
-        Scores and stated rankings.
+        Scores and stated rankings; or a candidate problem
+        (``build_problem(..., candidates=k)``), with ``proposer="mentees"``
+        and no ``allowed``: the candidates first, then re-scored rows (see
+        the module docstring).
     proposer : {"mentees", "mentors"}
     allowed : ndarray of bool, optional
         Acceptable pairs; ``problem.allowed`` by default.
@@ -375,6 +590,20 @@ def deferred_acceptance(
     rounds : int
         Proposal rounds run.
     """
+    if problem.candidates is not None:
+        if proposer != "mentees" or allowed is not None:
+            raise ValueError(
+                "a candidate problem is matched with proposer='mentees' and its "
+                "own allowed pairs (mentors would need whole columns of scores)"
+            )
+        pairs, rounds, _ = _candidate_acceptance(
+            problem,
+            capacity=capacity,
+            demand=demand,
+            mentee_priority=mentee_priority,
+            mentor_priority=mentor_priority,
+        )
+        return pairs, rounds
     al = problem.allowed if allowed is None else allowed
     cap = problem.mentor_capacity if capacity is None else capacity
     dem = problem.mentee_demand if demand is None else demand
@@ -390,8 +619,50 @@ def deferred_acceptance(
     r_quota = np.asarray(r_quota, dtype=np.int64)
     # Acceptable in the proposer's row layout: allowed, both sides with room.
     ok = _acceptable(prop.allowed, p_quota, r_quota)
-    lists = _ChoiceLists(prop, ok)
-    n_p, n_r = prop.shape
+    held_p, held_r, rounds = _propose(_DenseLists(prop, ok), recv, p_quota, r_quota)
+    if proposer == "mentees":
+        pairs = np.stack([held_p, held_r], axis=1)
+    else:
+        pairs = np.stack([held_r, held_p], axis=1)
+    return pairs.astype(np.intp), rounds
+
+
+def _candidate_acceptance(
+    problem: MatchingProblem,
+    *,
+    capacity: NDArray[np.int64] | None = None,
+    demand: NDArray[np.int64] | None = None,
+    mentee_priority: I64 | None = None,
+    mentor_priority: I64 | None = None,
+) -> tuple[NDArray[np.intp], int, int]:
+    """Mentee-proposing deferred acceptance on a candidate problem.
+
+    Returns the pairs, the rounds and the rows re-scored. Mentors compare
+    proposals by the pair's score, which comes with the proposal, and by
+    their stated rankings: no column of the matrix is ever needed.
+    """
+    cs = problem.candidates
+    if cs is None:  # pragma: no cover - dispatched on candidates
+        raise ValueError("not a candidate problem")
+    cap = problem.mentor_capacity if capacity is None else capacity
+    dem = problem.mentee_demand if demand is None else demand
+    p_quota = np.asarray(dem, dtype=np.int64)
+    r_quota = np.asarray(cap, dtype=np.int64)
+    # The problem's allowed field is an empty view: read for shapes only.
+    tee = side_preferences(problem, "mentees", priority=mentor_priority)
+    tor = side_preferences(problem, "mentors", priority=mentee_priority)
+    lists = _CandidateLists(tee, cs, p_quota > 0, r_quota > 0)
+    held_p, held_r, rounds = _propose(lists, tor, p_quota, r_quota)
+    pairs = np.stack([held_p, held_r], axis=1).astype(np.intp)
+    return pairs, rounds, lists.rescored
+
+
+def _propose(
+    lists: _ChoiceLists, recv: SidePreferences, p_quota: I64, r_quota: I64
+) -> tuple[NDArray[np.intp], NDArray[np.intp], int]:
+    """Deferred acceptance rounds: held (proposer, receiver) pairs and rounds."""
+    n_p = p_quota.size
+    n_r = r_quota.size
     stated = recv.has_stated
     # Held proposals, one entry per (proposer, receiver), with the receiver's
     # key of the proposer: (stated level, score, tie priority).
@@ -407,12 +678,14 @@ def deferred_acceptance(
     w_s = np.zeros(n_r, dtype=np.float64)
     w_q = np.zeros(n_r, dtype=np.int64)
 
-    def futile(p: NDArray[np.intp], r: NDArray[np.intp]) -> NDArray[np.bool_]:
+    def futile(
+        p: NDArray[np.intp], r: NDArray[np.intp], s: NDArray[np.float64]
+    ) -> NDArray[np.bool_]:
         f = full[r]
         if not f.any():
             return f
         pp, rr = p[f], r[f]
-        sc, q = recv.score_at(rr, pp), recv.priority[pp]
+        sc, q = s[f], recv.priority[pp]
         ts, tq = w_s[rr], w_q[rr]
         better = (sc > ts) | ((sc == ts) & (q < tq))
         if stated:
@@ -429,7 +702,7 @@ def deferred_acceptance(
         cand, free = cand[live], free[live]
         if cand.size == 0:
             break
-        new_p, new_r = lists.take(cand, free, futile)
+        new_p, new_r, new_s = lists.take(cand, free, futile)
         if new_p.size == 0:
             break
         rounds += 1
@@ -439,7 +712,7 @@ def deferred_acceptance(
         n_old = int(again.sum())
         pool_p = np.concatenate([held_p[again], new_p])
         pool_r = np.concatenate([held_r[again], new_r])
-        pool_s = np.concatenate([held_s[again], recv.score_at(new_r, new_p)])
+        pool_s = np.concatenate([held_s[again], new_s])
         pool_q = np.concatenate([held_q[again], recv.priority[new_p]])
         if stated:
             pool_l = np.concatenate([held_l[again], recv.level_at(new_r, new_p)])
@@ -471,11 +744,7 @@ def deferred_acceptance(
         held_l = np.concatenate([held_l[stay], pool_l[keep]])
         # Proposers that may still want more: this round's and the rejected.
         cand = np.unique(pool_p)
-    if proposer == "mentees":
-        pairs = np.stack([held_p, held_r], axis=1)
-    else:
-        pairs = np.stack([held_r, held_p], axis=1)
-    return pairs.astype(np.intp), rounds
+    return held_p, held_r, rounds
 
 
 def _acceptable(
