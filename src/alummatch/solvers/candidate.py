@@ -77,6 +77,10 @@ _ADD_PER_ROW = 4
 """Most pairs a re-scored mentee gains per pricing round."""
 _RESERVE = 64
 """Best pairs outside the working set kept, with their scores, per re-scored mentee."""
+_START = 10
+"""Best candidates per mentee in the first working set (the others are priced)."""
+_START_MENTOR = 4
+"""Best candidates per mentor in the first working set."""
 _LEVELS = 254
 """Levels of the one-byte upper bound kept per pair of a re-scored mentee."""
 
@@ -150,6 +154,7 @@ class _Pricer:
     q_low: NDArray[np.float64] | None = None
     q_span: NDArray[np.float64] | None = None
     cached: NDArray[np.bool_] | None = None
+    held: NDArray[np.int64] | None = None
 
     def __post_init__(self) -> None:
         cs = self.cs
@@ -171,6 +176,22 @@ class _Pricer:
             has = np.isfinite(self.bound)
             self.bound = np.where(has, cs.reserve_bound, self.bound)
         self.cached = np.zeros(self.cs.n_mentees, dtype=np.bool_)
+
+    def hold(self, tee: NDArray[np.intp], tor: NDArray[np.intp]) -> None:
+        """Remember the pairs of a feasible flow (kept working by :meth:`shrink`)."""
+        self.held = np.sort(tee.astype(np.int64) * self.cs.n_mentors + tor)
+
+    def shrink(self, keep: NDArray[np.bool_]) -> None:
+        """Move the working pairs not kept to the reserve (priced exactly)."""
+        assert self.reserve is not None
+        w, r = self.work, self.reserve
+        self.reserve = _Working(
+            np.concatenate([r.tee, w.tee[~keep]]),
+            np.concatenate([r.tor, w.tor[~keep]]),
+            np.concatenate([r.sc, w.sc[~keep]]),
+            r.m,
+        )
+        self.work = _Working(w.tee[keep], w.tor[keep], w.sc[keep], w.m)
 
     def most_slots(self, demand: NDArray[np.int64], capacity: NDArray[np.int64]) -> int:
         """Slots no matching of any allowed pairs can exceed.
@@ -366,6 +387,12 @@ class _Pricer:
         assert self.cached is not None
         self.rounds += 1
         added = self._price_reserve(d_tee, d_tor, factor, floor)
+        if added:
+            # partial pricing: re-solve with the reserve's violators before the
+            # costlier screening and re-scoring (a round that adds nothing
+            # always prices every pair)
+            logger.info("pricing round %d: %d reserve pairs added", self.rounds, added)
+            return added
         d_max = int(d_tor[self.usable_tor].max(initial=np.iinfo(np.int64).min))
         has = np.isfinite(self.bound) & (self.bound >= floor)
         if factor is None:
@@ -458,6 +485,28 @@ class _Pricer:
         return added
 
 
+def _first_pairs(
+    tee: NDArray[np.intp],
+    tor: NDArray[np.intp],
+    sc: NDArray[np.float64],
+    per_mentee: int,
+    per_mentor: int,
+) -> NDArray[np.bool_]:
+    """The first working pairs: each mentee's and each mentor's best few.
+
+    Ties go to the lower index. The other candidates wait in the pricer's
+    reserve, priced exactly every round, so the flows solved are smaller.
+    """
+    keep = np.zeros(tee.size, dtype=np.bool_)
+    for own, other, limit in ((tee, tor, per_mentee), (tor, tee, per_mentor)):
+        order = np.lexsort((other, -sc, own))
+        o = own[order]
+        start = np.r_[0, np.nonzero(np.diff(o))[0] + 1] if o.size else o[:0]
+        rank = np.arange(o.size) - np.repeat(start, np.diff(np.r_[start, o.size]))
+        keep[order[rank < limit]] = True
+    return keep
+
+
 def _requirements(
     base: FlowNetwork, pricer: _Pricer, bypass_cost: int, floor: float = -np.inf
 ) -> tuple[int, float]:
@@ -478,6 +527,7 @@ def _requirements(
         f = solved_max_flow(base, work.tee[keep], work.tor[keep])
         if int(f.optimal_flow()) >= ceiling:
             chosen = np.asarray(f.flows(np.arange(n, n + k))) > 0
+            pricer.hold(work.tee[keep][chosen], work.tor[keep][chosen])
             return ceiling, float(work.sc[keep][chosen].min(initial=np.inf))
     while True:
         work = pricer.work
@@ -497,6 +547,7 @@ def _requirements(
             break
     if artificial > 0:
         return -1, np.inf
+    pricer.hold(work.tee[keep][chosen], work.tor[keep][chosen])
     return int(chosen.sum()), float(work.sc[keep][chosen].min(initial=np.inf))
 
 
@@ -545,9 +596,8 @@ def solve_candidates(task: Task) -> SolverOutput:
     usable_tor = np.asarray(task.capacity > 0)
     tee, tor, sc = cs.mentees(), cs.mentors, cs.scores
     keep = usable_tor[tor] & (task.demand > 0)[tee]
-    work = _Working(
-        tee[keep], tor[keep], np.asarray(sc[keep], np.float64), cs.n_mentors
-    )
+    tee, tor, sc = tee[keep], tor[keep], np.asarray(sc[keep], np.float64)
+    work = _Working(tee, tor, sc, cs.n_mentors)
     pricer = _Pricer(cs, work, usable_tor, np.array(cs.bound, dtype=np.float64))
     total = int(base.demand.sum())
     skip_cap = total
@@ -576,11 +626,23 @@ def solve_candidates(task: Task) -> SolverOutput:
             if task.objective == "maxmin":
                 floor = _bottleneck(base, pricer, best, least)
                 extra = {"threshold": floor, "coverage": float(best)}
+    if task.objective != "maxmin":
+        # the best stage solves smaller flows: each side's best few and the
+        # pairs the requirements flow used (a feasible flow) stay working,
+        # the other candidates wait in the reserve, priced exactly
+        w = pricer.work
+        keep = _first_pairs(w.tee, w.tor, w.sc, _START, _START_MENTOR)
+        if pricer.held is not None:
+            keep |= _member(pricer.held, w.tee.astype(np.int64) * m + w.tor)
+        pricer.shrink(keep)
+    work = pricer.work
     weight = network_terms(task).load_weight
     while True:
         finite = pricer.bound[np.isfinite(pricer.bound)]
+        assert pricer.reserve is not None
         max_abs = max(
             float(np.abs(work.sc).max(initial=0.0)),
+            float(np.abs(pricer.reserve.sc).max(initial=0.0)),
             float(np.abs(finite).max(initial=0.0)),
         )
         factor, unit = base.scale(max_abs, weight)
