@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -397,3 +399,21 @@ def test_huge_cells_are_left_to_the_csv_readers(tmp_path: Path) -> None:
     path.write_bytes(b"id,about\na-1," + b"x" * (csv.field_size_limit() + 1) + b"\n")
     assert _read_arrow(path) is None
     _readers_agree(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_read_once(tmp_path: Path) -> None:
+    """A pipe (``<(...)`` in a shell) cannot be read twice: it is streamed."""
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+
+    def write() -> None:
+        with path.open("w") as fh:
+            fh.write("id,about\na-1,x\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    table, problems = read_csv_columns(path)
+    writer.join()
+    assert problems == []
+    assert table.frame().to_dict("records") == [{"id": "a-1", "about": "x"}]

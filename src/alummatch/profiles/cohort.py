@@ -224,6 +224,10 @@ class Cohort(BaseModel):
         named-less column with values, text that is not UTF-8 and broken
         quoting are problems.
 
+        The cohort keeps the records as columns: its columnar views (and so
+        scoring) read them as they are, and :attr:`mentors` and
+        :attr:`mentees` are built the first time they are read.
+
         Raises
         ------
         InvalidInputError

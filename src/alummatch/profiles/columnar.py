@@ -184,6 +184,10 @@ class ColumnRecords:
 
     def column(self, name: str) -> list[Any]:
         """The value of field ``name`` in every row, as its record holds it."""
+        if name not in self.model.model_fields:
+            raise AttributeError(
+                f"{self.model.__name__!r} object has no attribute {name!r}"
+            )
         return self._field(name, 0, self.n)
 
     def attribute(self, name: str) -> list[Any] | None:

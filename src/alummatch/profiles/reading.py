@@ -623,6 +623,8 @@ def _read_arrow(path: Path) -> tuple[CsvColumns, list[InputProblem]] | None:
     import pyarrow.compute as pacompute
     import pyarrow.csv as pacsv
 
+    if not path.is_file():  # a pipe can be read once only: csv streams it
+        return None
     name = path.name
     data = path.read_bytes()
     size = len(data)
