@@ -4,7 +4,8 @@ Files are written once from :func:`alummatch.datasets.synthetic_cohort`
 (``Cohort.to_frames`` then ``DataFrame.to_csv``) into a cache folder; each
 case then runs in a fresh subprocess so that its peak resident memory
 (``ru_maxrss``) belongs to reading alone. The time covers both files: reading,
-validating every cell and building the records; ``cpu_s`` is the process's
+validating every cell and building the cohort (whose records stay columns
+until ``cohort.mentors`` or ``cohort.mentees`` is read); ``cpu_s`` is the process's
 CPU time over the same span (less sensitive than wall time to other work on a
 shared machine). Prints a table and writes
 ``benchmarks/results/reading.csv``.

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from alummatch import MatchingProblem
 
 __all__ = [
+    "csv_bytes",
+    "csv_tables",
     "dense_and_candidate_problems",
     "form_programs",
     "problems",
@@ -373,3 +375,77 @@ def problems_with_history(
     sat[rng.random(len(frame)) < 0.35] = np.nan
     frame["satisfaction"] = sat
     return problem, History.from_frame(frame)
+
+
+# pieces of CSV text: cell text, separators, quoting (well-formed or not),
+# line breaks of every kind, non-ASCII, invalid UTF-8, NUL and byte-order marks
+_CSV_PIECES = [
+    b"a",
+    b"b1",
+    b" ",
+    b"x y",
+    b",",
+    b",,",
+    b'"',
+    b'""',
+    b'"q"',
+    b'"q,r"',
+    b'"two\nlines"',
+    b'"cr\r\nlf"',
+    b'"say ""hi"""',
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\n\n",
+    "\u00e9".encode(),
+    "\u00a0".encode(),
+    b"\xff",
+    b"\x00",
+    b"\xef\xbb\xbf",
+]
+
+
+@st.composite
+def csv_bytes(draw: st.DrawFn) -> bytes:
+    """Arbitrary bytes built from CSV pieces: mostly odd or broken files."""
+    head = draw(st.sampled_from([b"id,about,capacity\n", b"\xef\xbb\xbfid,x\r\n", b""]))
+    body = draw(st.lists(st.sampled_from(_CSV_PIECES), max_size=40))
+    return head + b"".join(body)
+
+
+_CELL = st.text(
+    alphabet=st.sampled_from(list('ab \t,;"\n\r\u00e9\u00a0\u2003=1')), max_size=6
+)
+
+
+@st.composite
+def csv_tables(draw: st.DrawFn) -> bytes:
+    """Files written by :mod:`csv` (well-formed quoting): a header, rows of
+    any width (mostly the header's), blank rows, LF or CRLF line ends and an
+    optional byte-order mark."""
+    import csv
+    import io
+
+    width = draw(st.integers(1, 4))
+    header = draw(
+        st.lists(
+            st.sampled_from(["id", "about", "", " x "]), min_size=width, max_size=width
+        )
+    )
+    rows = draw(
+        st.lists(
+            st.one_of(
+                st.lists(_CELL, min_size=width, max_size=width),
+                st.lists(_CELL, max_size=width + 2),
+                st.just([]),
+            ),
+            max_size=12,
+        )
+    )
+    out = io.StringIO(newline="")
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    writer = csv.writer(out, lineterminator=end)
+    writer.writerow(header)
+    writer.writerows(rows)
+    bom = draw(st.sampled_from(["", "\ufeff"]))
+    return (bom + out.getvalue()).encode()

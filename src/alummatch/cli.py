@@ -350,8 +350,7 @@ def _run(args: argparse.Namespace) -> int:
 
         cohort = load_sample()
         print(
-            f"sample cohort: {len(cohort.mentees)} mentees, "
-            f"{len(cohort.mentors)} mentors\n"
+            f"sample cohort: {cohort.n_mentees} mentees, {cohort.n_mentors} mentors\n"
         )
         return _match(cohort, args, explain=2)
     program = _program(args)
@@ -362,7 +361,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     if args.command == "validate":
         print(
-            f"ok: {len(cohort.mentees)} mentees and {len(cohort.mentors)} "
+            f"ok: {cohort.n_mentees} mentees and {cohort.n_mentors} "
             "mentors, no problems found"
         )
         if program is not None:

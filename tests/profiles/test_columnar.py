@@ -10,8 +10,11 @@ order.
 
 from __future__ import annotations
 
+import csv
 import logging
+import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.strategies import csv_bytes, csv_tables
 
 from alummatch import Cohort, InvalidInputError
 from alummatch.datasets import synthetic_cohort
@@ -26,7 +30,7 @@ from alummatch.errors import InputProblem
 from alummatch.profiles.availability import REFERENCE_WEEK
 from alummatch.profiles.columnar import TEXT_FIELDS
 from alummatch.profiles.models import REQUIRED_COLUMNS, Mentee, Mentor
-from alummatch.profiles.reading import _read_exact, read_csv_columns
+from alummatch.profiles.reading import _read_arrow, _read_exact, read_csv_columns
 
 # (side, column, bad text): every cell fault the reader reports
 BAD_CELLS: list[tuple[str, str, str]] = [
@@ -314,3 +318,102 @@ def test_field_probes_agree_with_the_whole_model(model: type[Mentor | Mentee]) -
             except ValueError:
                 expected = (False, None)
             assert _probe(model, field, text) == expected, (field, text)
+
+
+def _readers_agree(path: Path) -> None:
+    fast, p1 = read_csv_columns(path)
+    slow, p2 = _read_exact(path, REQUIRED_COLUMNS)
+    assert p1 == p2
+    pd.testing.assert_frame_equal(fast.frame(), slow.frame())
+
+
+@settings(max_examples=300, deadline=None)
+@given(content=csv_bytes())
+def test_any_bytes_read_alike(content: bytes) -> None:
+    """Whatever the bytes (broken quoting, lone carriage returns, NUL, invalid
+    UTF-8, byte-order marks, ragged rows), the pyarrow reader, the chunked
+    reader and the row-by-row reader give one table and the same problems."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f.csv"
+        path.write_bytes(content)
+        _readers_agree(path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(content=csv_tables())
+def test_written_csv_reads_alike(content: bytes) -> None:
+    """Files written by :mod:`csv` (quoted commas, quotes and line breaks in
+    cells, blank rows, CRLF, a byte-order mark) read alike on every path."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f.csv"
+        path.write_bytes(content)
+        _readers_agree(path)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"id,about\na-1,x\n",
+        b'\xef\xbb\xbfid,about\r\na-1,"x\r\ny, ""z"""\r\n\r\n,\r\na-2,\r\n',
+        b'\n,\nid,about\n\na-1,"two\nlines"\na-2,\xc3\xa9\n',
+        b"id\n\na-1\n  \n",
+        b"id,about\n",
+        b"id,about\na-1,x",
+    ],
+)
+def test_regular_files_take_the_pyarrow_reader(tmp_path: Path, content: bytes) -> None:
+    """Regular files, quoted line breaks and blank rows included, are read by
+    pyarrow (the other readers are the reference, not the usual path)."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    assert _read_arrow(path) is not None
+    _readers_agree(path)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'id,about\na-1,x"y\n',  # a quote inside an unquoted cell
+        b'id,about\na-1,"x"y\n',  # text after a closing quote
+        b'id,about\na-1,"x\n',  # an unclosed quote
+        b"id,about\ra-1,x\r",  # lone carriage returns end lines for csv
+        b"id,about\na-1,x,y\n",  # a row wider than the header
+        b"id,about\na-1\n",  # a short row
+        b"id,about\na-1,\xff\n",  # not UTF-8
+        b"id,about\n\xef\xbb\xbfa-1,x\n",  # a byte-order mark inside
+    ],
+)
+def test_irregular_files_are_left_to_the_csv_readers(
+    tmp_path: Path, content: bytes
+) -> None:
+    """Whatever pyarrow might read differently goes to the :mod:`csv` readers."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    assert _read_arrow(path) is None
+    _readers_agree(path)
+
+
+def test_huge_cells_are_left_to_the_csv_readers(tmp_path: Path) -> None:
+    """A row longer than the csv field size limit is the csv module's to report."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"id,about\na-1," + b"x" * (csv.field_size_limit() + 1) + b"\n")
+    assert _read_arrow(path) is None
+    _readers_agree(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_read_once(tmp_path: Path) -> None:
+    """A pipe (``<(...)`` in a shell) cannot be read twice: it is streamed."""
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+
+    def write() -> None:
+        with path.open("w") as fh:
+            fh.write("id,about\na-1,x\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    table, problems = read_csv_columns(path)
+    writer.join()
+    assert problems == []
+    assert table.frame().to_dict("records") == [{"id": "a-1", "about": "x"}]

@@ -13,16 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from alummatch.errors import InputProblem
 from alummatch.profiles.availability import (
@@ -31,7 +37,7 @@ from alummatch.profiles.availability import (
     mask_from_windows,
     utc_offset_hours,
 )
-from alummatch.profiles.columnar import build_from_columns, no_gc
+from alummatch.profiles.columnar import ColumnRecords, build_from_columns, no_gc
 from alummatch.profiles.models import Mentee, Mentor, Side
 from alummatch.profiles.reading import (
     CsvColumns,
@@ -79,6 +85,8 @@ class Cohort(BaseModel):
     mentees: tuple[Mentee, ...]
     reference_week: dt.date = REFERENCE_WEEK
     _cache: dict[str, Any] = PrivateAttr(default_factory=dict)
+    # (mentors, mentees) read column-wise: records are built when first asked for
+    _columns: tuple[ColumnRecords, ColumnRecords] | None = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -106,6 +114,52 @@ class Cohort(BaseModel):
         return cls.model_construct(
             mentors=mentors, mentees=mentees, reference_week=reference_week
         )
+
+    @classmethod
+    def _from_columns(
+        cls,
+        mentors: ColumnRecords,
+        mentees: ColumnRecords,
+        reference_week: dt.date = REFERENCE_WEEK,
+    ) -> Cohort:
+        """Build without validation from valid columns; ``mentors`` and
+        ``mentees`` become records when first read."""
+        out = cls.model_construct(
+            _fields_set={"mentors", "mentees", "reference_week"},
+            reference_week=reference_week,
+        )
+        out._columns = (mentors, mentees)
+        return out
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            if name in ("mentors", "mentees"):
+                private = object.__getattribute__(self, "__pydantic_private__")
+                columns = (private or {}).get("_columns")
+                if columns is not None:
+                    records = columns[name == "mentees"].records()
+                    given = self.__dict__
+                    given[name] = records
+                    order = [f for f in type(self).model_fields if f in given]
+                    for f in order:  # fields in declared order, as when eager
+                        given[f] = given.pop(f)
+                    return records
+            return super().__getattr__(name)
+
+    def _records(self) -> None:
+        """Build the records of both sides if they are still columns."""
+        self.mentors  # noqa: B018 - read for its side effect
+        self.mentees  # noqa: B018
+
+    @model_serializer(mode="wrap")
+    def _serialise(self, handler: SerializerFunctionWrapHandler) -> Any:
+        self._records()
+        return handler(self)
+
+    def __iter__(self) -> Generator[tuple[str, Any], None, None]:
+        self._records()
+        yield from super().__iter__()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Cohort):
@@ -170,6 +224,10 @@ class Cohort(BaseModel):
         named-less column with values, text that is not UTF-8 and broken
         quoting are problems.
 
+        The cohort keeps the records as columns: its columnar views (and so
+        scoring) read them as they are, and :attr:`mentors` and
+        :attr:`mentees` are built the first time they are read.
+
         Raises
         ------
         InvalidInputError
@@ -190,7 +248,7 @@ class Cohort(BaseModel):
                 (tables[0], tables[1]), (names[0], names[1]), reference_week, problems
             )
         if built is not None:
-            return cls._trusted(*built, reference_week)
+            return cls._from_columns(*built, reference_week)
         return cls._from_tables(
             tables[0].frame(),
             tables[1].frame(),
@@ -252,25 +310,42 @@ class Cohort(BaseModel):
             return self.mentors
         raise ValueError(f"side must be 'mentees' or 'mentors', got {side!r}")
 
+    def _side_columns(self, side: Side) -> ColumnRecords | None:
+        """The side's records as columns, when the cohort was read that way."""
+        if self._columns is None:
+            return None
+        if side not in ("mentees", "mentors"):
+            raise ValueError(f"side must be 'mentees' or 'mentors', got {side!r}")
+        return self._columns[side == "mentees"]
+
+    def _column(self, side: Side, field: str) -> list[Any]:
+        """One field of every record of a side (records need not exist)."""
+        columns = self._side_columns(side)
+        if columns is not None:
+            return columns.column(field)
+        return [getattr(r, field) for r in self.side(side)]
+
     @property
     def n_mentees(self) -> int:
         """Number of mentees (rows of every score matrix)."""
-        return len(self.mentees)
+        columns = self._side_columns("mentees")
+        return len(self.mentees) if columns is None else columns.n
 
     @property
     def n_mentors(self) -> int:
         """Number of mentors (columns of every score matrix)."""
-        return len(self.mentors)
+        columns = self._side_columns("mentors")
+        return len(self.mentors) if columns is None else columns.n
 
     @property
     def mentee_ids(self) -> tuple[str, ...]:
         """Mentee ids, in row order."""
-        return self._cached("mentee_ids", lambda: tuple(m.id for m in self.mentees))
+        return self._cached("mentee_ids", lambda: tuple(self.values("mentees", "id")))
 
     @property
     def mentor_ids(self) -> tuple[str, ...]:
         """Mentor ids, in column order."""
-        return self._cached("mentor_ids", lambda: tuple(m.id for m in self.mentors))
+        return self._cached("mentor_ids", lambda: tuple(self.values("mentors", "id")))
 
     def mentee_index(self) -> dict[str, int]:
         """Map of mentee id to row index."""
@@ -288,8 +363,9 @@ class Cohort(BaseModel):
         """One field of every record of a side, as a read-only object array."""
 
         def make() -> NDArray[np.object_]:
-            out = np.empty(len(self.side(side)), dtype=object)
-            out[:] = [getattr(r, field) for r in self.side(side)]
+            column = self._column(side, field)
+            out = np.empty(len(column), dtype=object)
+            out[:] = column
             out.setflags(write=False)
             return out
 
@@ -307,10 +383,18 @@ class Cohort(BaseModel):
         """
 
         def make() -> NDArray[np.object_] | None:
-            records = self.side(side)
-            if any(name in r.attributes for r in records):
-                out = np.empty(len(records), dtype=object)
-                out[:] = [r.attributes.get(name) for r in records]
+            columns = self._side_columns(side)
+            given: list[Any] | None
+            if columns is not None:
+                given = columns.attribute(name)
+            else:
+                records = self.side(side)
+                given = None
+                if any(name in r.attributes for r in records):
+                    given = [r.attributes.get(name) for r in records]
+            if given is not None:
+                out = np.empty(len(given), dtype=object)
+                out[:] = given
                 out.setflags(write=False)
                 return out
             model = Mentee if side == "mentees" else Mentor
@@ -324,11 +408,8 @@ class Cohort(BaseModel):
         """An integer field (``capacity``, ``demand``, ...) as an int64 array."""
 
         def make() -> NDArray[np.int64]:
-            out = np.fromiter(
-                (getattr(r, field) for r in self.side(side)),
-                dtype=np.int64,
-                count=len(self.side(side)),
-            )
+            column = self._column(side, field)
+            out = np.fromiter(column, dtype=np.int64, count=len(column))
             out.setflags(write=False)
             return out
 
@@ -409,14 +490,18 @@ class Cohort(BaseModel):
         """
 
         def make() -> NDArray[np.bool_]:
-            records = self.side(side)
-            out = np.zeros((len(records), SLOTS_PER_WEEK), dtype=np.bool_)
-            for k, r in enumerate(records):
-                if r.timezone is None:  # windows cannot be placed in UTC
+            zones = self._column(side, "timezone")
+            windows = self._column(side, "availability")
+            out = np.zeros((len(zones), SLOTS_PER_WEEK), dtype=np.bool_)
+            done: dict[tuple[tuple[str, ...], str], NDArray[np.bool_]] = {}
+            for k, (w, tz) in enumerate(zip(windows, zones, strict=True)):
+                if tz is None:  # windows cannot be placed in UTC
                     continue
-                out[k] = mask_from_windows(
-                    r.availability, r.timezone, self.reference_week
-                )
+                key = (tuple(w), tz)  # a mask a distinct pair
+                mask = done.get(key)
+                if mask is None:
+                    mask = done[key] = mask_from_windows(*key, self.reference_week)
+                out[k] = mask
             out.setflags(write=False)
             return out
 
@@ -429,15 +514,16 @@ class Cohort(BaseModel):
         """
 
         def make() -> NDArray[np.float64]:
+            zones = self._column(side, "timezone")
             out = np.fromiter(
                 (
                     math.nan
-                    if r.timezone is None
-                    else utc_offset_hours(r.timezone, self.reference_week)
-                    for r in self.side(side)
+                    if tz is None
+                    else utc_offset_hours(tz, self.reference_week)
+                    for tz in zones
                 ),
                 dtype=np.float64,
-                count=len(self.side(side)),
+                count=len(zones),
             )
             out.setflags(write=False)
             return out

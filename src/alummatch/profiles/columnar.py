@@ -36,7 +36,7 @@ from alummatch.profiles.reading import (
     _validate_side,
 )
 
-__all__ = ["TEXT_FIELDS", "build_from_columns", "no_gc"]
+__all__ = ["TEXT_FIELDS", "ColumnRecords", "build_from_columns", "no_gc"]
 
 TEXT_FIELDS: frozenset[str] = frozenset({"id", "about", "location", "field_of_study"})
 """Fields whose valid value is the stripped cell text itself (any non-blank
@@ -141,7 +141,66 @@ class _Side:
         table = np.array([*values, None], dtype=object)
         return list(table[_index(codes, present, len(values))])
 
-    def build(self) -> tuple[Profile, ...]:
+    def columns(self) -> ColumnRecords:
+        """The side's valid records, kept as columns."""
+        return ColumnRecords(self.model, self.n, self.coded, self.attrs)
+
+
+class ColumnRecords:
+    """The valid records of one side, kept as columns until asked for.
+
+    Per field, each distinct value and which one each row takes (or the
+    field's default). A field's values for every row (:meth:`column`) need no
+    record; :meth:`records` builds the models themselves, without
+    re-validation, exactly as validating each row would have.
+
+    Parameters
+    ----------
+    model : type
+        :class:`~alummatch.profiles.models.Mentor` or ``Mentee``.
+    n : int
+        Number of rows.
+    coded : dict
+        Field -> (codes per row, whether each row gives it, value per code).
+    attrs : dict
+        Attribute -> (codes per row, whether each row gives it, text per code).
+    """
+
+    def __init__(
+        self,
+        model: type[Profile],
+        n: int,
+        coded: dict[
+            str, tuple[NDArray[np.unsignedinteger[Any]], NDArray[np.bool_], list[Any]]
+        ],
+        attrs: dict[
+            str, tuple[NDArray[np.unsignedinteger[Any]], NDArray[np.bool_], list[str]]
+        ],
+    ) -> None:
+        self.model = model
+        self.n = n
+        self.coded = coded
+        self.attrs = attrs
+
+    def column(self, name: str) -> list[Any]:
+        """The value of field ``name`` in every row, as its record holds it."""
+        if name not in self.model.model_fields:
+            raise AttributeError(
+                f"{self.model.__name__!r} object has no attribute {name!r}"
+            )
+        return self._field(name, 0, self.n)
+
+    def attribute(self, name: str) -> list[Any] | None:
+        """Attribute ``name`` of every row (``None`` where not given), or
+        ``None`` when no row gives it."""
+        if name not in self.attrs or not self.attrs[name][1].any():
+            return None
+        codes, present, texts = self.attrs[name]
+        table = np.array([*texts, None], dtype=object)
+        out: list[Any] = table[_index(codes, present, len(texts))].tolist()
+        return out
+
+    def records(self) -> tuple[Profile, ...]:
         """Every row as a model, without re-validation (all rows are valid).
 
         Records are built a slice of rows at a time, so that the per-field
@@ -164,18 +223,19 @@ class _Side:
         new = model.__new__
         setattr_ = object.__setattr__
         out: list[Profile] = []
-        for lo in range(0, self.n, _SLICE):
-            hi = min(lo + _SLICE, self.n)
-            columns = [self._field(name, lo, hi) for name in fields]
-            for values_row, p in zip(
-                zip(*columns, strict=True), pattern[lo:hi].tolist(), strict=True
-            ):
-                m = new(model)
-                setattr_(m, "__dict__", dict(zip(fields, values_row, strict=True)))
-                setattr_(m, "__pydantic_fields_set__", sets[p])
-                setattr_(m, "__pydantic_extra__", None)
-                setattr_(m, "__pydantic_private__", None)
-                out.append(m)
+        with no_gc():
+            for lo in range(0, self.n, _SLICE):
+                hi = min(lo + _SLICE, self.n)
+                columns = [self._field(name, lo, hi) for name in fields]
+                for values_row, p in zip(
+                    zip(*columns, strict=True), pattern[lo:hi].tolist(), strict=True
+                ):
+                    m = new(model)
+                    setattr_(m, "__dict__", dict(zip(fields, values_row, strict=True)))
+                    setattr_(m, "__pydantic_fields_set__", sets[p])
+                    setattr_(m, "__pydantic_extra__", None)
+                    setattr_(m, "__pydantic_private__", None)
+                    out.append(m)
         return tuple(out)
 
     def _field(self, name: str, lo: int, hi: int) -> list[Any]:
@@ -340,8 +400,8 @@ def build_from_columns(
     names: tuple[str, str],
     reference_week: dt.date,
     problems: list[InputProblem],
-) -> tuple[tuple[Mentor, ...], tuple[Mentee, ...]] | None:
-    """Validate two CSV tables column-wise and build their records.
+) -> tuple[ColumnRecords, ColumnRecords] | None:
+    """Validate two CSV tables column-wise; their records, as columns.
 
     Returns ``None`` when a table's header needs the record-by-record path
     (a column named twice, or one named ``attributes``). Raises
@@ -373,4 +433,4 @@ def build_from_columns(
     _check_reference_week(reference_week, problems)
     if problems:
         raise InvalidInputError(problems)
-    return tor.build(), tee.build()  # type: ignore[return-value]
+    return tor.columns(), tee.columns()

@@ -9,6 +9,7 @@ become ``attributes``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import difflib
@@ -518,22 +519,203 @@ def _read_fast(path: Path) -> tuple[CsvColumns, list[InputProblem]] | None:
         except (UnicodeDecodeError, csv.Error):
             raise _Irregular from None
     at = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
-    table = cols.table(header, at)
-    blank = np.ones(len(at), dtype=np.bool_)
-    for k in range(width):
-        empty = np.array([not u.strip() for u in table.uniques[k]], dtype=np.bool_)
-        blank &= empty[table.codes[k]]
-    if blank.any():
-        keep = ~blank
-        table = CsvColumns(
-            table.header,
-            tuple(c[keep] for c in table.codes),
-            table.uniques,
-            table.lines[keep],
-        )
+    table = _drop_blank(cols.table(header, at))
     if chatty:
         _progress(name, len(table.lines), size, size)
     return _drop_nameless(name, table)
+
+
+_QUOTE, _COMMA, _LF, _CR = b'"'[0], b","[0], b"\n"[0], b"\r"[0]
+_UTF8_SLICE = 1 << 20  # bytes decoded at a time when checking non-ASCII text
+_SCAN = 1 << 22  # bytes searched at a time (keeps temporary masks small)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Where the rows of a CSV file lie, found from its bytes alone.
+
+    A row ends at a line feed outside quotes. ``start`` and ``stop`` are byte
+    offsets (``stop`` before the line break), ``line`` the line each starts on.
+    """
+
+    start: NDArray[np.intp]
+    stop: NDArray[np.intp]
+    line: NDArray[np.int64]
+    multiline: bool
+
+
+def _utf8(data: bytes, skip: int) -> bool:
+    """Whether ``data[skip:]`` is UTF-8 text (decoded a slice at a time)."""
+    if data.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    view = memoryview(data)
+    try:
+        for lo in range(skip, len(data), _UTF8_SLICE):
+            decoder.decode(view[lo : lo + _UTF8_SLICE])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _find(buf: NDArray[np.uint8], byte: int) -> NDArray[np.intp]:
+    """Offsets of ``byte`` in ``buf``, searched a slice at a time."""
+    parts = [
+        np.flatnonzero(buf[lo : lo + _SCAN] == byte) + lo
+        for lo in range(0, buf.size, _SCAN)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+
+
+def _rows(buf: NDArray[np.uint8]) -> _Rows | None:
+    """The rows of ``buf`` when :mod:`csv` and pyarrow must read it alike.
+
+    That is when every quote opens a cell (at its start) or closes one (before
+    a comma, a line break or the end), the two halves of a doubled quote
+    aside; when every carriage return begins a ``\r\n``; and when no row is
+    longer than :func:`csv.field_size_limit`. Otherwise (a quote inside an
+    unquoted cell, text after a closing quote, an unclosed quote, a lone
+    ``\r``, a huge cell) ``None``: the :mod:`csv` readers decide.
+    """
+    n = buf.size
+    quotes = _find(buf, _QUOTE)
+    if quotes.size % 2:
+        return None
+    if quotes.size:
+        opens, closes = quotes[0::2], quotes[1::2]
+        before = buf[np.maximum(opens - 1, 0)]
+        ok = (opens == 0) | (before == _COMMA) | (before == _LF)
+        ok[1:] |= opens[1:] - 1 == closes[:-1]
+        after = buf[np.minimum(closes + 1, n - 1)]
+        shut = (closes == n - 1) | (after == _COMMA) | (after == _LF) | (after == _CR)
+        shut[:-1] |= closes[:-1] + 1 == opens[1:]
+        if not (ok.all() and shut.all()):
+            return None
+    crs = _find(buf, _CR)
+    if crs.size and (crs[-1] == n - 1 or (buf[crs + 1] != _LF).any()):
+        return None
+    feeds = _find(buf, _LF)
+    quoted = np.searchsorted(quotes, feeds) % 2 == 1
+    ends = feeds[~quoted]
+    start = np.concatenate(([0], ends + 1)).astype(np.intp)
+    stop = np.concatenate((ends, [n])).astype(np.intp)
+    filled = stop > start
+    stop[filled] -= buf[stop[filled] - 1] == _CR
+    keep = stop > start
+    start, stop = start[keep], stop[keep]
+    if start.size and int((stop - start).max()) > csv.field_size_limit():
+        return None
+    line = 1 + np.searchsorted(feeds, start).astype(np.int64)
+    return _Rows(start, stop, line, bool(quoted.any()))
+
+
+def _read_arrow(path: Path) -> tuple[CsvColumns, list[InputProblem]] | None:
+    """The whole file at C++ speed, with pyarrow's multi-threaded CSV reader.
+
+    Used when the file's bytes show that :mod:`csv` would read it alike
+    (:func:`_rows`): valid UTF-8, well-formed quoting, every row as wide as
+    the header. Each column comes back dictionary-encoded, so that only its
+    distinct texts become Python strings. ``None`` when the file needs the
+    :mod:`csv` readers (they report whatever is wrong with it).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pacompute
+    import pyarrow.csv as pacsv
+
+    if not path.is_file():  # a pipe can be read once only: csv streams it
+        return None
+    name = path.name
+    data = path.read_bytes()
+    size = len(data)
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    if not _utf8(data, skip):
+        return None
+    view = memoryview(data)[skip:]
+    rows = _rows(np.frombuffer(view, dtype=np.uint8))
+    if rows is None:
+        return None
+    header: list[str] | None = None
+    first = 0  # rows up to and including the header
+    while header is None:
+        if first == rows.start.size:
+            return None
+        lo, hi = int(rows.start[first]), int(rows.stop[first])
+        first += 1
+        try:
+            cells = next(csv.reader([bytes(view[lo:hi]).decode()], strict=True), [])
+        except csv.Error:  # pragma: no cover - _rows rules it out
+            return None
+        if any(c.strip() for c in cells):
+            header = [h.strip() for h in cells]
+    width = len(header)
+    lines = rows.line[first:]
+    names = [f"c{k}" for k in range(width)]
+    codes: list[NDArray[np.unsignedinteger[Any]]] = []
+    uniques: list[list[str]] = []
+    if lines.size:
+        at = int(rows.start[first])
+        if bytes(view[at : at + 3]) == codecs.BOM_UTF8:  # pyarrow would skip it
+            return None
+        del view, data  # pyarrow reads the rows from the file itself
+        pool = pa.default_memory_pool()
+        try:
+            with pa.OSFile(str(path)) as fh:
+                if fh.size() != size:  # pragma: no cover - changed meanwhile
+                    return None
+                fh.seek(skip + at)
+                table = pacsv.read_csv(
+                    fh,
+                    read_options=pacsv.ReadOptions(column_names=names),
+                    parse_options=pacsv.ParseOptions(newlines_in_values=rows.multiline),
+                    convert_options=pacsv.ConvertOptions(
+                        column_types=dict.fromkeys(names, pa.string()),
+                        null_values=[],
+                        strings_can_be_null=False,
+                        quoted_strings_can_be_null=False,
+                    ),
+                    memory_pool=pool,
+                )
+        except pa.ArrowInvalid:  # a row of another width
+            return None
+        if table.num_rows != lines.size:  # pragma: no cover - _rows rules it out
+            return None
+        columns = table.columns
+        del table
+        for k in range(width):  # each column's memory goes back as it is done
+            column = pa.concat_arrays(columns[k].chunks, memory_pool=pool)
+            columns[k] = None
+            encoded = pacompute.dictionary_encode(column, memory_pool=pool)
+            del column
+            uniques.append(encoded.dictionary.to_pylist())
+            small = np.min_scalar_type(max(len(uniques[-1]) - 1, 0))
+            codes.append(encoded.indices.to_numpy().astype(small))
+            del encoded
+            pool.release_unused()
+    else:
+        codes = [np.zeros(0, dtype=np.uint8) for _ in names]
+        uniques = [[] for _ in names]
+    out = _drop_blank(CsvColumns(tuple(header), tuple(codes), tuple(uniques), lines))
+    if log.isEnabledFor(logging.INFO):
+        _progress(name, len(out.lines), size, size)
+    return _drop_nameless(name, out)
+
+
+def _drop_blank(table: CsvColumns) -> CsvColumns:
+    """Drop rows whose cells are all blank."""
+    blank = np.ones(len(table.lines), dtype=np.bool_)
+    for k in range(len(table.header)):
+        empty = np.array([not u.strip() for u in table.uniques[k]], dtype=np.bool_)
+        blank &= empty[table.codes[k]]
+    if not blank.any():
+        return table
+    keep = ~blank
+    return CsvColumns(
+        table.header,
+        tuple(c[keep] for c in table.codes),
+        table.uniques,
+        table.lines[keep],
+    )
 
 
 def _drop_nameless(
@@ -649,6 +831,9 @@ def read_csv_columns(
     ``extra={"progress": (file name, bytes read, file size)}`` for a
     progress bar.
     """
+    fast = _read_arrow(path)
+    if fast is not None:
+        return fast
     try:
         fast = _read_fast(path)
     except _Irregular:

@@ -325,10 +325,10 @@ def build_problem(
         mentee_ids=cohort.mentee_ids,
         mentor_ids=cohort.mentor_ids,
         mentee_preferences=_preferences(
-            [r.preferred_mentors for r in cohort.mentees], cohort.mentor_index()
+            list(cohort.values("mentees", "preferred_mentors")), cohort.mentor_index()
         ),
         mentor_preferences=_preferences(
-            [r.preferred_mentees for r in cohort.mentors], cohort.mentee_index()
+            list(cohort.values("mentors", "preferred_mentees")), cohort.mentee_index()
         ),
         context=CohortContext(cohort, fitted, masks),
         mentee_wait=wait if wait.any() else None,
@@ -349,10 +349,10 @@ def _cohort_arrays(
         "mentee_ids": cohort.mentee_ids,
         "mentor_ids": cohort.mentor_ids,
         "mentee_preferences": _preferences(
-            [r.preferred_mentors for r in cohort.mentees], cohort.mentor_index()
+            list(cohort.values("mentees", "preferred_mentors")), cohort.mentor_index()
         ),
         "mentor_preferences": _preferences(
-            [r.preferred_mentees for r in cohort.mentors], cohort.mentee_index()
+            list(cohort.values("mentors", "preferred_mentees")), cohort.mentee_index()
         ),
     }
 
