@@ -185,6 +185,22 @@ def test_filters_and_pins_on_a_cohort_with_one_candidate_each(objective: str) ->
     assert "by MinScore" in b.unmatched[dense.mentee_ids[0]]
 
 
+def test_maxmin_counts_a_low_pinned_pair_in_the_smallest_score() -> None:
+    """A pin scoring below what the free pairs could reach: the threshold
+    stops at the pin's score and the total decides above it, as on dense."""
+    dense, cand = _pair(20, 8, 0, 1)
+    s = np.where(dense.allowed, dense.scores, np.inf)
+    i, j = np.unravel_index(np.argmin(s), s.shape)  # the lowest allowed pair
+    cons = [Pinned([(dense.mentee_ids[i], dense.mentor_ids[j])])]
+    a = solve(dense, "flow", objective="maxmin", constraints=cons)
+    b = solve(cand, "flow", objective="maxmin", constraints=cons)
+    assert a.status is b.status is Status.OPTIMAL
+    assert b.info["threshold"] == a.info["threshold"] == dense.scores[i, j]
+    assert key_of(dense, b.pair_indices, "maxmin") == pytest.approx(
+        key_of(dense, a.pair_indices, "maxmin"), rel=1e-9
+    )
+
+
 def test_a_pin_the_rules_or_a_filter_forbid_is_diagnosed_as_on_dense() -> None:
     """A pinned pair the rules disallow, one a filter removes, and a mentor
     pinned beyond capacity: INFEASIBLE, with the dense problem's sentences."""

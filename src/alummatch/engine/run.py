@@ -177,9 +177,11 @@ def solve(
         free = np.asarray(again.pairs, dtype=np.intp).reshape(-1, 2)
         _check_output(lower, free, chosen.name)
         info = {k: v for k, v in out.info.items() if k != "threshold"}
-        out = dataclasses.replace(
-            again, info={**info, **again.info, "threshold": floor}
-        )
+        info.update(again.info)
+        for k in ("pricing_rounds", "rescored_rows"):  # the work of both solves
+            if k in out.info and k in again.info:
+                info[k] = out.info[k] + again.info[k]
+        out = dataclasses.replace(again, info={**info, "threshold": floor})
     pairs = np.concatenate([task.fixed, free]) if task.fixed.size else free
     if out.status is Status.INFEASIBLE:
         pairs = np.empty((0, 2), dtype=np.intp)
