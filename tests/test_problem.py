@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from alummatch.errors import InvalidInputError
-from alummatch.problem import MatchingProblem
+from alummatch.problem import CandidateSet, MatchingProblem
+from alummatch.scoring.candidates import select_candidates
 
 
 def test_scalars_broadcast_and_ids_default() -> None:
@@ -127,3 +128,62 @@ def test_solver_figures_reach_the_result() -> None:
 
     r = solve(MatchingProblem.from_scores([[0.9, 0.2], [0.8, 0.1]]), "stable")
     assert r.info["rounds"] >= 1
+
+
+def _candidate_set() -> tuple[np.ndarray, np.ndarray, CandidateSet]:
+    """A 6 x 40 matrix (every eighth pair disallowed) as candidates (k = 2)
+    with a reserve of 3 and the build's bytes."""
+    rng = np.random.default_rng(0)
+    s = rng.random((6, 40)).astype(np.float32)
+    ok = (np.arange(6)[:, None] + np.arange(40)) % 8 != 0
+
+    def rows(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return s[idx], ok[idx]
+
+    return s, ok, select_candidates(rows, 6, 40, 2, block_size=4, n_jobs=1, reserve=3)
+
+
+def test_candidate_set_without_pairs_drops_and_disallows_them() -> None:
+    """``without``: removed candidates and reserve pairs dropped (the reserve
+    kept first in each row), re-scored rows disallow them, bounds unchanged."""
+    s, ok, cs = _candidate_set()
+    assert cs.reserve_mentors is not None
+
+    def odd_mentors(tee: np.ndarray, tor: np.ndarray, sc: np.ndarray) -> np.ndarray:
+        out: np.ndarray = (tor % 2 == 1) | (sc < 0.2)
+        return out
+
+    out = cs.without(odd_mentors)
+    gone = odd_mentors(cs.mentees(), cs.mentors, cs.scores)
+    np.testing.assert_array_equal(out.mentors, cs.mentors[~gone])
+    np.testing.assert_array_equal(out.scores, cs.scores[~gone])
+    np.testing.assert_array_equal(out.mentees(), cs.mentees()[~gone])
+    assert out.reserve_mentors is not None
+    assert out.reserve_scores is not None
+    for i in range(6):
+        row = cs.reserve_mentors[i]
+        keep = [j for j in row if j >= 0 and j % 2 == 0 and s[i, j] >= 0.2]
+        got = out.reserve_mentors[i]
+        assert got[: len(keep)].tolist() == keep
+        assert (got[len(keep) :] == -1).all()
+        assert np.isneginf(out.reserve_scores[i, len(keep) :]).all()
+    np.testing.assert_array_equal(out.bound, cs.bound)
+    assert out.upper is cs.upper
+    sc, al = out.rescore(np.array([4, 1]))
+    assert sc.dtype == np.float64
+    np.testing.assert_array_equal(sc, s[[4, 1]].astype(np.float64))
+    np.testing.assert_array_equal(
+        al,
+        ok[[4, 1]] & ~odd_mentors(None, np.arange(40), s[[4, 1]]),  # type: ignore[arg-type]
+    )
+
+
+def test_pair_reads_of_a_reduced_candidate_problem_see_the_removal() -> None:
+    """``pair_scores`` keep the scores; ``pair_allowed`` says removed pairs are
+    not allowed, inside and outside the candidates."""
+    s, ok, cs = _candidate_set()
+    out = cs.without(lambda tee, tor, sc: tor < 20)
+    p = MatchingProblem.from_candidates(out)
+    tee, tor = np.repeat(np.arange(6), 40), np.tile(np.arange(40), 6)
+    np.testing.assert_array_equal(p.pair_scores(tee, tor), s.ravel().astype(float))
+    np.testing.assert_array_equal(p.pair_allowed(tee, tor), ok.ravel() & (tor >= 20))

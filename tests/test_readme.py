@@ -117,6 +117,18 @@ def _check_national(ns: dict[str, Any], folder: Path) -> None:
     assert abs(ns["dense"].objective - ns["result"].objective) < 1e-9
 
 
+def _check_national_filters(ns: dict[str, Any], folder: Path) -> None:
+    """Filters and a pin on the candidate problem: the dense optimum, the pin
+    kept, no forbidden pair, no pair below the minimum score."""
+    result = ns["result"]
+    assert result.status is am.Status.OPTIMAL
+    assert abs(ns["dense"].objective - result.objective) < 1e-9
+    got = {(p.mentee_id, p.mentor_id) for p in result.pairs}
+    assert ("m-00003", "a-00011") in got
+    assert not got & {("m-00001", "a-00007"), ("m-00002", "a-00007")}
+    assert min(p.score for p in result.pairs) >= 0.3
+
+
 def _check_own_form(ns: dict[str, Any], folder: Path) -> None:
     """The counts stated in the comments: 14 mentors, 19 mentees, all matched."""
     assert (ns["cohort"].n_mentors, ns["cohort"].n_mentees) == (14, 19)
@@ -125,6 +137,7 @@ def _check_own_form(ns: dict[str, Any], folder: Path) -> None:
 
 CHECKS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "Matching a national network": _check_national,
+    "Matching a national network #3": _check_national_filters,
     "Adding a constraint": _check_constraint,
     "Adding a solver": _check_solver,
     "In five lines": _check_five_lines,

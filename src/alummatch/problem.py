@@ -14,7 +14,11 @@ fields are read-only views of the right shape that take no memory (all NaN,
 all False) and must not be read: :meth:`MatchingProblem.pair_scores`,
 :meth:`MatchingProblem.pair_allowed` and :meth:`MatchingProblem.row` work on
 both kinds, and solvers that need the dense arrays refuse candidate problems
-with an ``UnsupportedError``.
+with an ``UnsupportedError``. Pair filters and pinned pairs are applied to a
+candidate problem by :meth:`CandidateSet.without`: the removed pairs leave
+the candidates and the reserve, and re-scored rows have them disallowed,
+with the bounds kept (still upper bounds, if looser); no array of the
+matrix's shape is made.
 
 Memory: a dense problem holds ``n_mentees * n_mentors`` float64 scores and
 as many allowed flags, 9 bytes a pair. Before allocating them, both builders
@@ -41,9 +45,11 @@ from alummatch.errors import InputProblem, InvalidInputError
 __all__ = [
     "DENSE_BYTES_PER_PAIR",
     "MEMORY_SHARE",
+    "RESCORE_BLOCK",
     "UPPER_LEVELS",
     "CandidateSet",
     "MatchingProblem",
+    "PairTest",
     "ProblemContext",
     "RowScorer",
     "check_dense_fits",
@@ -203,11 +209,24 @@ def check_dense_fits(
     )
 
 
+RESCORE_BLOCK = 1 << 21
+"""Pairs re-scored at once when reading pairs of a candidate problem."""
+
 UPPER_LEVELS = 253
 """Levels of :attr:`CandidateSet.upper` (bytes 1..254; 255: unbounded)."""
 
 RowScorer = Callable[[NDArray[np.intp]], tuple[NDArray[Any], NDArray[np.bool_]]]
 """Re-scores mentees: row indices -> scores and allowed mask, ``(rows, n_mentors)``."""
+
+PairTest = Callable[
+    [NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]], NDArray[np.bool_]
+]
+"""Tests pairs: ``(mentee_idx, mentor_idx, scores) -> bool array``, one shape.
+
+The three arrays share one shape, 1-D (listed pairs) or 2-D (whole rows of
+mentees: ``mentee_idx`` and ``mentor_idx`` are then read-only broadcast
+views); ``scores`` are the pairs' float64 scores. The result has that shape.
+"""
 
 
 @dataclass(frozen=True, eq=False)
@@ -294,6 +313,66 @@ class CandidateSet:
         ok[ok] = keys[pos[ok]] == want[ok]
         return np.where(ok, pos, -1).astype(np.intp)
 
+    def without(self, removed: PairTest) -> CandidateSet:
+        """The same set without the pairs ``removed`` says are removed.
+
+        Candidates and reserve pairs it removes are dropped (tested once,
+        with their scores); ``rescore`` is wrapped so that re-scored rows
+        have the pairs it removes disallowed (tested on each block of rows).
+        ``bound``, ``reserve_bound`` and the bytes ``upper`` are kept as they
+        are: removing pairs can only lower a mentee's best other score, so
+        they stay upper bounds (looser ones). Nothing of shape
+        ``(n_mentees, n_mentors)`` is allocated.
+
+        Parameters
+        ----------
+        removed : PairTest
+            Whether each given pair is removed (see :data:`PairTest`).
+
+        Returns
+        -------
+        CandidateSet
+        """
+        tee = self.mentees()
+        cut = np.asarray(removed(tee, self.mentors, self.scores), dtype=np.bool_)
+        keep = ~cut
+        counts = np.bincount(tee[keep], minlength=self.n_mentees)
+        indptr = np.zeros(self.n_mentees + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        r_tor, r_sc = self.reserve_mentors, self.reserve_scores
+        if r_tor is not None and r_sc is not None:
+            has = r_tor >= 0
+            rows = np.broadcast_to(
+                np.arange(self.n_mentees, dtype=np.intp)[:, None], r_tor.shape
+            )
+            gone = np.zeros(r_tor.shape, dtype=np.bool_)
+            gone[has] = removed(rows[has], r_tor[has], r_sc[has])
+            # the pairs kept first, in their order (-1 / -inf after them)
+            order = np.argsort(gone | ~has, axis=1, kind="stable")
+            lost = np.take_along_axis(gone | ~has, order, axis=1)
+            r_tor = np.where(lost, -1, np.take_along_axis(r_tor, order, axis=1))
+            r_sc = np.where(lost, -np.inf, np.take_along_axis(r_sc, order, axis=1))
+        inner, m = self.rescore, self.n_mentors
+
+        def rescore(rows: NDArray[np.intp]) -> tuple[FloatArray, BoolArray]:
+            s_rows, a_rows = inner(rows)
+            s = np.asarray(s_rows, dtype=np.float64)
+            r = np.asarray(rows, dtype=np.intp).reshape(-1, 1)
+            tee_b = np.broadcast_to(r, s.shape)
+            tor_b = np.broadcast_to(np.arange(m, dtype=np.intp), s.shape)
+            gone = np.asarray(removed(tee_b, tor_b, s), dtype=np.bool_)
+            return s, np.asarray(a_rows, dtype=np.bool_) & ~gone
+
+        return dataclasses.replace(
+            self,
+            indptr=indptr,
+            mentors=self.mentors[keep],
+            scores=self.scores[keep],
+            rescore=rescore,
+            reserve_mentors=r_tor,
+            reserve_scores=r_sc,
+        )
+
 
 def _candidate_pairs(
     c: CandidateSet, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
@@ -309,7 +388,7 @@ def _candidate_pairs(
     miss = np.nonzero(~ok)[0]
     if miss.size:
         rows, inv = np.unique(tee[miss], return_inverse=True)
-        step = max(1, (1 << 21) // max(c.n_mentors, 1))
+        step = max(1, RESCORE_BLOCK // max(c.n_mentors, 1))
         for r0 in range(0, rows.size, step):
             part = rows[r0 : r0 + step]
             s_rows, a_rows = c.rescore(part)

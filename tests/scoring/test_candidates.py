@@ -182,12 +182,35 @@ def test_maxmin_bottleneck_is_certified_over_every_pair() -> None:
     )
 
 
-def test_pair_filters_are_refused_on_candidate_problems() -> None:
-    """Forbidden needs the dense mask: refused with the way out."""
+def test_forbidden_pair_is_never_chosen_on_candidate_problems() -> None:
+    """A forbidden candidate pair is left out: the dense problem's optimum."""
+    dense, cand = _pair(30, 10, 0, 2)
+    first = solve(cand, "flow", objective="total")
+    a, b = first.pair_indices[0]
+    bad = Forbidden([(cand.mentee_ids[a], cand.mentor_ids[b])])
+    got = solve(cand, "flow", objective="total", constraints=[bad])
+    want = solve(dense, "flow", objective="total", constraints=[bad])
+    assert (a, b) not in {(int(i), int(j)) for i, j in got.pair_indices}
+    assert got.objective == pytest.approx(want.objective, rel=1e-9)
+
+
+def test_a_filter_with_only_a_dense_mask_is_refused_on_candidate_problems() -> None:
+    """A user's filter without ``removal_test``: refused, saying what to add."""
+
+    class DenseOnly:
+        name = "dense only"
+
+        def validate(self, problem: MatchingProblem) -> list[object]:
+            return []
+
+        def removed(self, problem: MatchingProblem) -> np.ndarray:
+            return np.zeros(problem.shape, dtype=bool)
+
     _, cand = _pair(30, 10, 0, 2)
-    bad = Forbidden([(cand.mentee_ids[0], cand.mentor_ids[0])])
-    with pytest.raises(UnsupportedError, match="candidate problem"):
-        solve(cand, "flow", constraints=[bad])
+    with pytest.raises(UnsupportedError, match="removal_test") as err:
+        solve(cand, "flow", constraints=[DenseOnly()])
+    assert "dense only" in str(err.value)
+    assert "candidate problem" in str(err.value)
 
 
 def test_greedy_on_candidates_equals_dense_greedy_with_every_mentor() -> None:

@@ -646,10 +646,9 @@ def test_mentor_proposing_is_refused_on_candidate_problems() -> None:
     "kwargs",
     [
         {"objective": "maxmin"},
-        {"constraints": [Forbidden([("m-00000", "a-00000")])]},
         {"constraints": [BalancedLoad()]},
     ],
-    ids=["maxmin", "forbidden", "balanced"],
+    ids=["maxmin", "balanced"],
 )
 def test_unsupported_requests_on_candidates_raise(kwargs: dict) -> None:
     """What deferred acceptance or a candidate problem cannot honour is refused."""

@@ -1,6 +1,13 @@
 """Declarative constraints and rules: what must hold, never how it is solved."""
 
-from alummatch.constraints.base import Constraint, PairFilter, Pinning, resolve_pairs
+from alummatch.constraints.base import (
+    Constraint,
+    PairFilter,
+    PairwiseFilter,
+    Pinning,
+    listed_pairs,
+    resolve_pairs,
+)
 from alummatch.constraints.fairness import (
     BalancedLoad,
     GroupQuota,
@@ -18,9 +25,11 @@ __all__ = [
     "GroupQuota",
     "MinScore",
     "PairFilter",
+    "PairwiseFilter",
     "Pinned",
     "Pinning",
     "ScoreParity",
+    "listed_pairs",
     "mentee_groups",
     "resolve_pairs",
 ]

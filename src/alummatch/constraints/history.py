@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from alummatch.constraints.base import listed_pairs
 from alummatch.errors import InputProblem
 from alummatch.history import History
-from alummatch.problem import MatchingProblem
+from alummatch.problem import MatchingProblem, PairTest
 
 __all__ = ["REPEAT", "FromHistory"]
 
@@ -41,8 +42,8 @@ class FromHistory:
     """Continue the active pairs of a history and never repeat the past ones.
 
     Both a :class:`~alummatch.constraints.base.Pinning` and a
-    :class:`~alummatch.constraints.base.PairFilter`, so every solver honours
-    it:
+    :class:`~alummatch.constraints.base.PairwiseFilter` (a dense mask, or a
+    test of given pairs on candidate problems), so every solver honours it:
 
     - a pair whose current status (its row in the latest term it appears in)
       is ``active`` is pinned when both people are in the problem: it holds
@@ -137,16 +138,27 @@ class FromHistory:
         pairs = np.stack([loc.tee[keep], loc.tor[keep]], axis=1)
         return np.unique(pairs.reshape(-1, 2), axis=0).astype(np.intp)
 
-    def removed(self, problem: MatchingProblem) -> NDArray[np.bool_]:
-        """Past pairs that must not be made again, ``(n_mentees, n_mentors)``."""
+    def _blocked(self, problem: MatchingProblem) -> NDArray[np.intp]:
+        """Past pairs that must not be made again, ``(k, 2)``, sorted, unique."""
         loc = self._locate(problem)
         blocked = REPEAT.get(self.repeat, REPEAT["never"])
-        mask = np.zeros(problem.shape, dtype=np.bool_)
+        m = problem.n_mentors
         hit = loc.inside & np.isin(loc.status, blocked)
-        mask[loc.tee[hit], loc.tor[hit]] = True
+        keys = np.unique(loc.tee[hit].astype(np.int64) * m + loc.tor[hit])
         act = loc.inside & loc.current & (loc.status == "active")
-        mask[loc.tee[act], loc.tor[act]] = False
+        keys = np.setdiff1d(keys, loc.tee[act].astype(np.int64) * m + loc.tor[act])
+        return np.stack([keys // m, keys % m], axis=1).astype(np.intp)
+
+    def removed(self, problem: MatchingProblem) -> NDArray[np.bool_]:
+        """Past pairs that must not be made again, ``(n_mentees, n_mentors)``."""
+        idx = self._blocked(problem)
+        mask = np.zeros(problem.shape, dtype=np.bool_)
+        mask[idx[:, 0], idx[:, 1]] = True
         return mask
+
+    def removal_test(self, problem: MatchingProblem) -> PairTest:
+        """Past pairs that must not be made again, found by sorted keys."""
+        return listed_pairs(self._blocked(problem), problem.n_mentors)
 
     def info(self, problem: MatchingProblem) -> dict[str, int | float]:
         """Counts for ``result.info``: rows used and ignored, pairs pinned, removed.
@@ -160,7 +172,7 @@ class FromHistory:
             "history_rows": int(inside.size),
             "history_rows_ignored": int((~inside).sum()),
             "history_pinned": int(self.pinned(problem).shape[0]),
-            "history_removed": int(self.removed(problem).sum()),
+            "history_removed": int(self._blocked(problem).shape[0]),
         }
 
     def __str__(self) -> str:

@@ -1,4 +1,10 @@
-"""Constraints on individual pairs: forbidden, pinned, minimum score."""
+"""Constraints on individual pairs: forbidden, pinned, minimum score.
+
+``Forbidden`` and ``MinScore`` are pair filters in both forms (see
+:mod:`alummatch.constraints.base`): a dense mask for dense problems, and a
+pair test for candidate problems (the listed pairs found by sorted keys; the
+given scores compared with the threshold).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from alummatch.constraints.base import resolve_pairs
+from alummatch.constraints.base import listed_pairs, resolve_pairs
 from alummatch.errors import InputProblem, InvalidInputError
-from alummatch.problem import MatchingProblem, is_real
+from alummatch.problem import MatchingProblem, PairTest, is_real
 
 __all__ = ["Forbidden", "MinScore", "Pinned"]
 
@@ -66,6 +72,11 @@ class Forbidden:
         mask = np.zeros(problem.shape, dtype=np.bool_)
         mask[idx[:, 0], idx[:, 1]] = True
         return mask
+
+    def removal_test(self, problem: MatchingProblem) -> PairTest:
+        """The listed pairs, found among given pairs by sorted keys."""
+        idx = resolve_pairs(self.pairs, problem, "Forbidden")
+        return listed_pairs(idx, problem.n_mentors)
 
     def __str__(self) -> str:
         return f"Forbidden({len(self.pairs)} pairs)"
@@ -128,6 +139,20 @@ class MinScore:
         """Pairs scoring below the threshold."""
         out: NDArray[np.bool_] = problem.scores < float(self.threshold)
         return out
+
+    def removal_test(self, problem: MatchingProblem) -> PairTest:
+        """Given pairs scoring below the threshold (their scores are given)."""
+        threshold = float(self.threshold)
+
+        def test(
+            mentee_idx: NDArray[np.intp],
+            mentor_idx: NDArray[np.intp],
+            scores: NDArray[np.float64],
+        ) -> NDArray[np.bool_]:
+            out: NDArray[np.bool_] = np.asarray(scores, dtype=np.float64) < threshold
+            return out
+
+        return test
 
     def validate(self, problem: MatchingProblem) -> list[InputProblem]:
         """A non-finite threshold, as a problem."""

@@ -1,4 +1,10 @@
-"""Why a mentee has fewer mentors than wanted, in words."""
+"""Why a mentee has fewer mentors than wanted, in words.
+
+On a dense problem the pairs each filter removed are read from its mask; on
+a candidate problem with pair filters, the short mentees' rows are re-scored
+(in blocks) and each filter's pair test says which of their pairs it
+removed, so a reason names the filters exactly as on the dense problem.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,16 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from alummatch.engine.candidates import PairTests
+from alummatch.problem import RESCORE_BLOCK, MatchingProblem
 from alummatch.result import Status
 from alummatch.solvers.base import Task
 
 __all__ = ["unmatched_reasons"]
+
+_NOTHING_MADE = (
+    "no matching was made: the requirements cannot all hold (see the diagnosis)"
+)
 
 
 def unmatched_reasons(
@@ -18,6 +30,9 @@ def unmatched_reasons(
     pairs: NDArray[np.intp],
     removed: Sequence[tuple[str, NDArray[np.bool_]]],
     status: Status,
+    *,
+    problem: MatchingProblem | None = None,
+    tests: PairTests | None = None,
 ) -> dict[str, str]:
     """Reason, per mentee with fewer mentors than wanted, in words.
 
@@ -27,10 +42,17 @@ def unmatched_reasons(
     pairs : ndarray of int, shape (k, 2)
         Every chosen pair, pinned included.
     removed : sequence of (label, mask)
-        The pairs each pair filter removed, by the filter's label.
+        The pairs each pair filter removed, by the filter's label (dense
+        problems).
     status : Status
+    problem : MatchingProblem, optional
+        The problem asked about, when the task's is a reduced one (a
+        candidate problem with filtered pairs taken out); ``task.problem``
+        by default.
+    tests : PairTests, optional
+        The pair filters' tests, on a candidate problem.
     """
-    prob = task.problem
+    prob = task.problem if problem is None else problem
     n, m = prob.shape
     count = (
         np.bincount(pairs[:, 0], minlength=n) if pairs.size else np.zeros(n, np.int64)
@@ -38,16 +60,37 @@ def unmatched_reasons(
     short = np.nonzero(count < prob.mentee_demand)[0]
     if short.size == 0:
         return {}
+    if status is Status.INFEASIBLE:
+        # one reason for all: no row is read (a candidate problem would
+        # re-score every short mentee for nothing)
+        return {
+            prob.mentee_ids[i]: (
+                f"matched {int(count[i])} of {int(prob.mentee_demand[i])} mentors "
+                "wanted; "
+                if count[i]
+                else ""
+            )
+            + _NOTHING_MADE
+            for i in short.tolist()
+        }
     load = (
         np.bincount(pairs[:, 1], minlength=m) if pairs.size else np.zeros(m, np.int64)
     )
     out: dict[str, str] = {}
     # blocks of short mentees: a candidate problem re-scores their rows
-    step = max(1, (1 << 21) // max(m, 1))
+    step = max(1, RESCORE_BLOCK // max(m, 1))
     for c0 in range(0, short.size, step):
         out.update(
             _block_reasons(
-                task, short[c0 : c0 + step], count, load, pairs, removed, status
+                task,
+                prob,
+                short[c0 : c0 + step],
+                count,
+                load,
+                pairs,
+                removed,
+                tests,
+                status,
             )
         )
     return out
@@ -55,15 +98,16 @@ def unmatched_reasons(
 
 def _block_reasons(
     task: Task,
+    prob: MatchingProblem,
     short: NDArray[np.intp],
     count: NDArray[np.int64],
     load: NDArray[np.int64],
     pairs: NDArray[np.intp],
     removed: Sequence[tuple[str, NDArray[np.bool_]]],
+    tests: PairTests | None,
     status: Status,
 ) -> dict[str, str]:
     """Reasons of one block of short mentees (see :func:`unmatched_reasons`)."""
-    prob = task.problem
     m = prob.shape[1]
     free_seat = load < prob.mentor_capacity
     chosen = np.zeros((short.size, m), dtype=np.bool_)
@@ -73,15 +117,26 @@ def _block_reasons(
         chosen[pos, pairs[sel, 1]] = True
     cs = prob.candidates
     row_scores = None
+    # the pairs of the block each filter removed (of those the rules allow)
+    cut: list[tuple[str, NDArray[np.bool_]]] = []
     if cs is None:
         rule_ok = prob.allowed[short]
+        cut = [(label, mask[short]) for label, mask in removed]
+    elif tests is not None and tests.tests:
+        row_scores, rule_ok = prob.rows(short)
+        first = tests.first(
+            np.broadcast_to(short[:, None], rule_ok.shape),
+            np.broadcast_to(np.arange(m, dtype=np.intp), rule_ok.shape),
+            row_scores,
+        )
+        cut = [(label, rule_ok & (first == k)) for k, label in enumerate(tests.labels)]
     elif cs.upper is not None and task.objective != "total":
         rule_ok = cs.upper[short] > 0  # the build's bytes: 0 where not allowed
     else:
         row_scores, rule_ok = prob.rows(short)
     eff_ok = rule_ok.copy()
-    for _, mask in removed:
-        eff_ok &= ~mask[short]
+    for _, mask in cut:
+        eff_ok &= ~mask
     with_cap = eff_ok & (prob.mentor_capacity > 0)[None, :]
     open_ = with_cap & free_seat[None, :] & ~chosen
     # Row reductions for the whole block at once; the loop below only words
@@ -95,16 +150,13 @@ def _block_reasons(
         nonpositive: NDArray[np.bool_] = ~np.asarray((open_ & (scores > 0)).any(axis=1))
     else:
         nonpositive = np.zeros(short.size, dtype=np.bool_)
-    removed_counts = [(label, mask[short].sum(axis=1)) for label, mask in removed]
+    removed_counts = [(label, mask.sum(axis=1)) for label, mask in cut]
     out: dict[str, str] = {}
     for k, i in enumerate(short.tolist()):
         got, want = int(count[i]), int(prob.mentee_demand[i])
         prefix = f"matched {got} of {want} mentors wanted; " if got else ""
-        if status is Status.INFEASIBLE:
-            reason = (
-                "no matching was made: the requirements cannot all hold "
-                "(see the diagnosis)"
-            )
+        if status is Status.INFEASIBLE:  # pragma: no cover - answered above
+            reason = _NOTHING_MADE
         elif not any_rule[k]:
             reason = (
                 "no allowed mentor: " + prob.context.explain_no_allowed(i)

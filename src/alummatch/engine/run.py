@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -10,12 +11,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from alummatch.engine.candidates import floor_task
 from alummatch.engine.reasons import unmatched_reasons
 from alummatch.engine.task import Request, make_task
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.problem import MatchingProblem, is_real
 from alummatch.result import MatchResult, Pair, Status, compute_metrics
-from alummatch.solvers.base import OBJECTIVES, Solver, Task
+from alummatch.solvers.base import OBJECTIVES, Solver, SolverOutput, Task
 from alummatch.solvers.registry import pick_solver
 
 __all__ = ["solve", "validate_request"]
@@ -165,6 +167,21 @@ def solve(
     runtime = time.perf_counter() - t0
     free = np.asarray(out.pairs, dtype=np.intp).reshape(-1, 2)
     _check_output(task, free, chosen.name)
+    floor = _pinned_floor(request, free, out, chosen)
+    if floor is not None:
+        # the pinned pairs hold the smallest score: the free pairs need only
+        # reach it, and the total decides among those (as on a dense problem)
+        lower = floor_task(task, floor)
+        again = chosen.solve(lower)
+        runtime = time.perf_counter() - t0
+        free = np.asarray(again.pairs, dtype=np.intp).reshape(-1, 2)
+        _check_output(lower, free, chosen.name)
+        info = {k: v for k, v in out.info.items() if k != "threshold"}
+        info.update(again.info)
+        for k in ("pricing_rounds", "rescored_rows"):  # the work of both solves
+            if k in out.info and k in again.info:
+                info[k] = out.info[k] + again.info[k]
+        out = dataclasses.replace(again, info={**info, "threshold": floor})
     pairs = np.concatenate([task.fixed, free]) if task.fixed.size else free
     if out.status is Status.INFEASIBLE:
         pairs = np.empty((0, 2), dtype=np.intp)
@@ -180,6 +197,34 @@ def solve(
         info=out.info,
         constraints=items,
     )
+
+
+def _pinned_floor(
+    request: Request, free: NDArray[np.intp], out: SolverOutput, solver: Solver
+) -> float | None:
+    """The pinned pairs' smallest score when a candidate ``maxmin`` rose above it.
+
+    Under ``maxmin`` the smallest score counts the pinned pairs: a dense
+    solver stops raising the threshold at their smallest score and lets the
+    total decide above it. A solver of a candidate problem sees only the free
+    pairs; when the smallest it chose is above the pinned pairs' smallest,
+    the free pairs are solved again for the best coverage scoring at least
+    that (``None``: nothing to redo).
+    """
+    task = request.task
+    if (
+        task.objective != "maxmin"
+        or request.problem is None
+        or not np.isfinite(request.fixed_min)
+        or out.status is not Status.OPTIMAL
+        or not solver.exact
+        or free.shape[0] == 0
+    ):
+        return None
+    least = out.info.get("threshold")
+    if least is None:
+        least = float(request.source.pair_scores(free[:, 0], free[:, 1]).min())
+    return request.fixed_min if least > request.fixed_min else None
 
 
 def _wait_figures(problem: MatchingProblem, pairs: NDArray[np.intp]) -> dict[str, int]:
@@ -206,7 +251,7 @@ def _build_result(
     constraints: tuple[object, ...] = (),
 ) -> MatchResult:
     task = request.task
-    prob = task.problem
+    prob = request.source
     if pairs.size:
         order = np.lexsort((pairs[:, 1], pairs[:, 0]))
         pairs = pairs[order]
@@ -247,7 +292,14 @@ def _build_result(
         objective=float(sc.sum()),
         pairs=pair_objs,
         pair_indices=pairs,
-        unmatched=unmatched_reasons(task, pairs, request.removed, status),
+        unmatched=unmatched_reasons(
+            task,
+            pairs,
+            request.removed,
+            status,
+            problem=request.problem,
+            tests=request.tests,
+        ),
         metrics=compute_metrics(prob, pairs, acceptable=acceptable, scores=sc),
         runtime_s=runtime,
         objective_name=task.objective,

@@ -15,6 +15,12 @@ Every constraint is read through the extension points of
 One object may be both a filter and a pinning (history: active pairs are
 kept, past pairs never return). A constraint may also report figures with
 ``info(problem) -> dict``; they reach ``result.info``.
+
+A candidate problem (``build_problem(cohort, candidates=k)``) holds no dense
+mask: each pair filter is asked for its pair test (``removal_test``) instead,
+and the solver receives the problem with the removed and pinned pairs taken
+out of its candidates (:mod:`alummatch.engine.candidates`). A filter with
+only the dense ``removed`` is refused there with an ``UnsupportedError``.
 """
 
 from __future__ import annotations
@@ -27,8 +33,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from alummatch.engine.candidates import PairTests, without_pairs
 from alummatch.errors import InputProblem, InvalidInputError, UnsupportedError
-from alummatch.problem import MatchingProblem
+from alummatch.problem import MatchingProblem, PairTest
 from alummatch.solvers.base import Task, constraint_name, usable_capacity
 
 __all__ = ["Request", "constraint_labels", "make_task"]
@@ -64,12 +71,30 @@ class Request:
         Why the pinned pairs cannot hold, when they cannot.
     info : dict
         Figures reported by the constraints (``info(problem)``).
+    problem : MatchingProblem or None
+        The problem asked about, when the task's differs from it (a candidate
+        problem with filtered and pinned pairs taken out of its candidates);
+        ``None`` when it is ``task.problem``.
+    tests : PairTests
+        The pair filters' tests, on a candidate problem (``removed`` is then
+        empty).
+    fixed_min : float
+        Smallest score of the pinned pairs on a candidate problem (``inf``
+        when none).
     """
 
     task: Task
     removed: tuple[tuple[str, NDArray[np.bool_]], ...] = ()
     diagnosis: tuple[str, ...] = ()
     info: dict[str, Any] = field(default_factory=dict)
+    problem: MatchingProblem | None = None
+    tests: PairTests = field(default_factory=PairTests)
+    fixed_min: float = float("inf")
+
+    @property
+    def source(self) -> MatchingProblem:
+        """The problem asked about (results describe it)."""
+        return self.task.problem if self.problem is None else self.problem
 
 
 def _as_mask(value: object, problem: MatchingProblem, label: str) -> NDArray[np.bool_]:
@@ -115,6 +140,37 @@ def _as_pairs(value: object, problem: MatchingProblem, label: str) -> NDArray[np
     return raw.astype(np.intp)
 
 
+def _pin_counts(
+    problem: MatchingProblem, fixed: NDArray[np.intp], diagnosis: list[str]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Pinned pairs per mentee and per mentor; those above demand or capacity
+    are added to ``diagnosis``."""
+    n, m = problem.shape
+    tee_ids, tor_ids = problem.mentee_ids, problem.mentor_ids
+    pin_t = np.bincount(fixed[:, 0], minlength=n).astype(np.int64)
+    pin_r = np.bincount(fixed[:, 1], minlength=m).astype(np.int64)
+    for j in np.nonzero(pin_r > problem.mentor_capacity)[0]:
+        diagnosis.append(
+            f"mentor {tor_ids[j]} has {int(pin_r[j])} pinned mentees but capacity "
+            f"{int(problem.mentor_capacity[j])}."
+        )
+    for i in np.nonzero(pin_t > problem.mentee_demand)[0]:
+        diagnosis.append(
+            f"mentee {tee_ids[i]} has {int(pin_t[i])} pinned mentors but wants only "
+            f"{int(problem.mentee_demand[i])}."
+        )
+    return pin_t, pin_r
+
+
+def _fixed(pins: list[tuple[str, NDArray[np.intp]]]) -> NDArray[np.intp]:
+    """Every pinned pair once, sorted."""
+    return (
+        np.unique(np.concatenate([p for _, p in pins]), axis=0)
+        if pins
+        else np.empty((0, 2), dtype=np.intp)
+    ).astype(np.intp)
+
+
 def make_task(
     problem: MatchingProblem,
     objective: str,
@@ -150,11 +206,7 @@ def make_task(
             rest.append(c)
             rest_labels.append(label)
     diagnosis: list[str] = []
-    fixed = (
-        np.unique(np.concatenate([p for _, p in pins]), axis=0)
-        if pins
-        else np.empty((0, 2), dtype=np.intp)
-    ).astype(np.intp)
+    fixed = _fixed(pins)
     tee_ids, tor_ids = problem.mentee_ids, problem.mentor_ids
     for a, b in fixed:
         pair = f"pinned pair ({tee_ids[a]}, {tor_ids[b]})"
@@ -164,19 +216,7 @@ def make_task(
         for label, mask in removed:
             if mask[a, b]:
                 diagnosis.append(f"{pair} is removed by {label}.")
-    n, m = problem.shape
-    pin_t = np.bincount(fixed[:, 0], minlength=n).astype(np.int64)
-    pin_r = np.bincount(fixed[:, 1], minlength=m).astype(np.int64)
-    for j in np.nonzero(pin_r > problem.mentor_capacity)[0]:
-        diagnosis.append(
-            f"mentor {tor_ids[j]} has {int(pin_r[j])} pinned mentees but capacity "
-            f"{int(problem.mentor_capacity[j])}."
-        )
-    for i in np.nonzero(pin_t > problem.mentee_demand)[0]:
-        diagnosis.append(
-            f"mentee {tee_ids[i]} has {int(pin_t[i])} pinned mentors but wants only "
-            f"{int(problem.mentee_demand[i])}."
-        )
+    pin_t, pin_r = _pin_counts(problem, fixed, diagnosis)
     if fixed.size:
         allowed[fixed[:, 0], fixed[:, 1]] = False
     min_load = np.maximum(problem.mentor_min_load - pin_r, 0)
@@ -212,36 +252,83 @@ def _candidate_request(
     time_limit: float | None,
     seed: int,
 ) -> Request:
-    """The task of a candidate problem: nothing pinned, no pair filter.
+    """The task of a candidate problem: filters tested pair by pair, pins fixed.
 
-    Pair filters and pinnings read or return dense masks; a candidate problem
-    has none, so they are refused. ``allowed`` is the problem's empty view:
-    solvers of candidate problems read the candidates instead.
+    Each pair filter gives its pair test (``removal_test(problem)``); one
+    with only the dense ``removed`` is refused. Pinned pairs are checked
+    against the rules and the filters on their re-scored rows (few), fixed
+    first as on a dense problem (capacities, minimum loads and demands
+    reduced), and taken out of the candidates with the removed pairs
+    (:func:`~alummatch.engine.candidates.without_pairs`). ``allowed`` is the
+    problem's empty view: solvers of candidate problems read the candidates.
     """
-    for c, label in zip(constraints, labels, strict=True):
-        if callable(getattr(c, "removed", None)) or callable(
-            getattr(c, "pinned", None)
-        ):
-            raise UnsupportedError(
-                f"{label} removes or pins pairs through dense masks, which a "
-                "candidate problem (build_problem(..., candidates=k)) does not "
-                "hold; build a dense problem, or express it as a rule"
-            )
-    task = Task(
-        problem=problem,
-        objective=objective,
-        allowed=problem.allowed,
-        capacity=problem.mentor_capacity.copy(),
-        min_load=problem.mentor_min_load.copy(),
-        demand=problem.mentee_demand.copy(),
-        fixed=np.empty((0, 2), dtype=np.intp),
-        constraints=tuple(constraints),
-        time_limit=time_limit,
-        seed=int(seed),
-        labels=labels,
-    )
+    tests: list[PairTest] = []
+    test_labels: list[str] = []
+    pins: list[tuple[str, NDArray[np.intp]]] = []
+    rest: list[object] = []
+    rest_labels: list[str] = []
     info: dict[str, Any] = {}
-    for c in constraints:
+    for c, label in zip(constraints, labels, strict=True):
+        handled = False
+        if callable(getattr(c, "removed", None)):
+            make = getattr(c, "removal_test", None)
+            if not callable(make):
+                raise UnsupportedError(
+                    f"{label} removes pairs only through a dense mask "
+                    "(removed(problem)), which a candidate problem "
+                    "(build_problem(..., candidates=k)) does not hold; add a "
+                    "removal_test(problem) method that tests given pairs "
+                    "(see alummatch.constraints.PairwiseFilter), or build a "
+                    "dense problem"
+                )
+            tests.append(make(problem))
+            test_labels.append(label)
+            handled = True
+        if callable(getattr(c, "pinned", None)):
+            pins.append((label, _as_pairs(c.pinned(problem), problem, label)))  # type: ignore[attr-defined]
+            handled = True
         if callable(getattr(c, "info", None)):
             info.update(c.info(problem))  # type: ignore[attr-defined]
-    return Request(task=task, info=info)
+        if not handled:
+            rest.append(c)
+            rest_labels.append(label)
+    pair_tests = PairTests(tuple(test_labels), tuple(tests))
+    fixed = _fixed(pins)
+    diagnosis: list[str] = []
+    fixed_min = float("inf")
+    if fixed.size:
+        tee, tor = fixed[:, 0], fixed[:, 1]
+        sc = problem.pair_scores(tee, tor)
+        ok = problem.pair_allowed(tee, tor)
+        first = pair_tests.first(tee, tor, sc)
+        fixed_min = float(sc.min())
+        tee_ids, tor_ids = problem.mentee_ids, problem.mentor_ids
+        for a, b, good, k in zip(tee, tor, ok, first, strict=True):
+            pair = f"pinned pair ({tee_ids[a]}, {tor_ids[b]})"
+            if not good:
+                diagnosis.append(f"{pair} is not allowed by the problem's rules.")
+            elif k >= 0:
+                diagnosis.append(f"{pair} is removed by {test_labels[k]}.")
+    pin_t, pin_r = _pin_counts(problem, fixed, diagnosis)
+    reduced = without_pairs(problem, pair_tests, fixed)
+    task = Task(
+        problem=reduced,
+        objective=objective,
+        allowed=reduced.allowed,
+        capacity=np.maximum(problem.mentor_capacity - pin_r, 0),
+        min_load=np.maximum(problem.mentor_min_load - pin_r, 0),
+        demand=np.maximum(problem.mentee_demand - pin_t, 0),
+        fixed=fixed,
+        constraints=tuple(rest),
+        time_limit=time_limit,
+        seed=int(seed),
+        labels=tuple(rest_labels),
+    )
+    return Request(
+        task=task,
+        diagnosis=tuple(diagnosis),
+        info=info,
+        problem=None if reduced is problem else problem,
+        tests=pair_tests,
+        fixed_min=fixed_min,
+    )

@@ -193,7 +193,9 @@ def build_problem(
         certifies the optimum over every pair, re-scoring the mentees whose
         bound is not conclusive; ``stable`` (mentees proposing) gives the
         dense problem's stable matching, re-scoring the mentees that run out
-        of candidates; ``greedy`` works on the candidates alone.
+        of candidates; ``greedy`` works on the candidates alone. Pair
+        filters with a pair test (``Forbidden``, ``MinScore``,
+        ``FromHistory``) and ``Pinned`` apply to it as to a dense problem.
     progress : callable, optional
         Called with the number of mentees of each scored block (a progress
         bar's ``update``); nothing is reported by default.

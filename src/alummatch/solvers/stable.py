@@ -59,7 +59,10 @@ Candidate problems
     re-scored twice counts twice). ``proposer="mentors"`` is refused with an
     ``UnsupportedError``: a mentor's list is a column of scores, that is
     every mentee re-scored, the dense matrix in all but name. Pair filters
-    and pinnings are refused on candidate problems by ``solve`` itself.
+    and pinnings reach it already applied by ``solve``: removed and pinned
+    pairs are out of the candidates and the reserve, and re-scored rows have
+    them disallowed, so the matching is still the dense problem's with the
+    same constraints.
 
 Interoperability
     :func:`from_preferences` builds a problem from the dicts of ranked ids

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from alummatch.constraints.pairs import Forbidden, MinScore, Pinned
 from alummatch.engine import make_task, solve
 from alummatch.errors import UnsupportedError
-from alummatch.problem import MatchingProblem
+from alummatch.problem import MatchingProblem, PairTest
 from alummatch.result import MatchResult, Status
 from alummatch.solvers.base import Solver, Task
 from alummatch.solvers.registry import get_solver
@@ -37,6 +37,10 @@ _OBJECTIVES = ("total", "coverage", "maxmin")
 @dataclass(frozen=True, eq=False)
 class MaskFilter:
     """A pair filter written the way a user would: forbid the pairs of a mask.
+
+    It has both forms of a pair filter: the mask (``removed``) and the mask
+    read at given pairs (``removal_test``), so it applies to candidate
+    problems too.
 
     Parameters
     ----------
@@ -58,6 +62,20 @@ class MaskFilter:
     def removed(self, problem: MatchingProblem) -> NDArray[np.bool_]:
         """The mask itself."""
         return np.asarray(self.mask, dtype=np.bool_)
+
+    def removal_test(self, problem: MatchingProblem) -> PairTest:
+        """The mask read at the given pairs (candidate problems)."""
+        mask = np.asarray(self.mask, dtype=np.bool_)
+
+        def test(
+            mentee_idx: NDArray[np.intp],
+            mentor_idx: NDArray[np.intp],
+            scores: NDArray[np.float64],
+        ) -> NDArray[np.bool_]:
+            out: NDArray[np.bool_] = mask[mentee_idx, mentor_idx]
+            return out
+
+        return test
 
 
 @dataclass(frozen=True, eq=False)
