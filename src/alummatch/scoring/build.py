@@ -34,6 +34,7 @@ from alummatch.scoring.candidates import candidate_rows, select_candidates
 from alummatch.scoring.defaults import default_scorer
 from alummatch.scoring.masks import resolve_rules, rule_mask
 from alummatch.scoring.scorer import Scorer
+from alummatch.scoring.tables import fresh_array
 
 __all__ = ["CohortContext", "build_problem", "default_block_size"]
 
@@ -260,44 +261,60 @@ def build_problem(
         "memory_budget= (bytes) if the machine has the memory",
     )
     t0 = time.perf_counter()
-    fitted = (default_scorer() if scorer is None else clone(scorer)).fit(cohort)
-    masks = tuple(clone(rule_mask(r)).fit(cohort) for r in resolve_rules(rules))
     n, m = cohort.n_mentees, cohort.n_mentors
     bs = block_size or default_block_size(n, m)
-    scores = np.empty((n, m), dtype=np.float64)
-    allowed = np.empty((n, m), dtype=np.bool_)
-
-    def work(start: int) -> None:
-        idx: IndexArray = np.arange(start, min(start + bs, n), dtype=np.intp)
-        rows = slice(start, start + idx.size)
-        # float32 combine, written once into the float64 scores
-        fitted.score(idx, out=scores[rows])
-        if not masks:
-            allowed[rows] = True
-        for k, mask in enumerate(masks):
-            if k == 0:
-                allowed[rows] = mask.allowed(idx)
-            else:
-                allowed[rows] &= mask.allowed(idx)
-
     starts = range(0, n, bs)
     jobs = n_jobs or min(4, os.cpu_count() or 1)
-    t1 = time.perf_counter()
-    # one BLAS thread per block: blocks run in parallel instead, and idle
-    # BLAS workers spinning between small products would steal the cores
-    limit = (
-        threadpool_limits(limits=1, user_api="blas")
-        if threadpool_limits is not None
-        else contextlib.nullcontext()
+    pool = (
+        ThreadPoolExecutor(max_workers=jobs) if jobs > 1 and len(starts) > 1 else None
     )
-    with limit:
-        if jobs > 1 and len(starts) > 1:
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
+    try:
+        if pool is not None:
+            # the pages of the outputs are mapped on a worker while this
+            # thread fits the scorer and the rules
+            pending = (
+                pool.submit(fresh_array, (n, m), np.float64),
+                pool.submit(fresh_array, (n, m), np.bool_),
+            )
+        fitted = (default_scorer() if scorer is None else clone(scorer)).fit(cohort)
+        masks = tuple(clone(rule_mask(r)).fit(cohort) for r in resolve_rules(rules))
+        if pool is not None:
+            scores, allowed = (f.result() for f in pending)
+        else:
+            scores = fresh_array((n, m), np.float64)
+            allowed = fresh_array((n, m), np.bool_)
+
+        def work(start: int) -> None:
+            idx: IndexArray = np.arange(start, min(start + bs, n), dtype=np.intp)
+            rows = slice(start, start + idx.size)
+            # float32 combine, written once into the float64 scores
+            fitted.score(idx, out=scores[rows])
+            if not masks:
+                allowed[rows] = True
+            for k, mask in enumerate(masks):
+                if k == 0:
+                    allowed[rows] = mask.allowed(idx)
+                else:
+                    allowed[rows] &= mask.allowed(idx)
+
+        t1 = time.perf_counter()
+        # one BLAS thread per block: blocks run in parallel instead, and idle
+        # BLAS workers spinning between small products would steal the cores
+        limit = (
+            threadpool_limits(limits=1, user_api="blas")
+            if threadpool_limits is not None
+            else contextlib.nullcontext()
+        )
+        with limit:
+            if pool is not None:
                 for _ in pool.map(work, starts):
                     pass
-        else:
-            for s in starts:
-                work(s)
+            else:
+                for s in starts:
+                    work(s)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     logger.debug(
         "scored %d x %d pairs: fit %.3fs, blocks %.3fs (%d of %d mentees, %d threads)",
         n,

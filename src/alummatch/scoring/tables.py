@@ -1,8 +1,10 @@
-"""Lookup tables of pair values gathered by category codes (no pair loop), and
-the set and multi-hot views of attributes that attribute criteria share."""
+"""Lookup tables of pair values gathered by category codes (no pair loop), the
+set and multi-hot views of attributes that attribute criteria share, and
+fresh arrays for large outputs."""
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +15,65 @@ from numpy.typing import NDArray
 
 from alummatch.scoring.base import IndexArray
 
-__all__ = ["PairTable", "display_names", "multi_hot", "set_values"]
+__all__ = [
+    "PairTable",
+    "display_names",
+    "fresh_array",
+    "multi_hot",
+    "one_hot",
+    "set_values",
+]
+
+_POPULATE = getattr(mmap, "MAP_POPULATE", 0)
+_FRESH_MIN_BYTES = 1 << 22
+
+
+def fresh_array(shape: tuple[int, ...], dtype: type[np.generic]) -> NDArray[Any]:
+    """An uninitialised array whose pages are mapped in one system call.
+
+    ``np.empty`` leaves each page to be faulted in by its first write, one
+    fault a page, and asks for huge pages on large arrays (on some kernels and
+    virtual machines zeroing or compacting 2 MiB pages on first touch costs
+    several times the 4 KiB path). A private anonymous mapping with
+    ``MAP_POPULATE`` maps every page at once, zero-filled, and releases the GIL
+    while it does, so a worker thread can prepare the output of a long
+    computation beside it. Arrays under 4 MiB, and platforms without
+    ``MAP_POPULATE``, come from ``np.empty``.
+
+    The array owns its mapping (unmapped when the array is freed).
+    """
+    nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    if not _POPULATE or nbytes < _FRESH_MIN_BYTES:
+        return np.empty(shape, dtype=dtype)
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _POPULATE
+    try:
+        buf = mmap.mmap(-1, nbytes, flags=flags)
+    except OSError:  # pragma: no cover - mapping refused: let numpy allocate
+        return np.empty(shape, dtype=dtype)
+    return np.frombuffer(buf, dtype=dtype).reshape(shape)
+
+
+def one_hot(
+    codes: IndexArray, n_codes: int, values: NDArray[np.floating[Any]] | None = None
+) -> sp.csr_array:
+    """Sparse ``(len(codes), n_codes)`` float32 rows with ``values`` (1) at ``codes``.
+
+    Negative codes count from the end, as in a numpy index. Zero values are
+    left out, so a row may be empty.
+    """
+    n = np.size(codes)
+    itype = np.int32 if max(n, n_codes) < 2**31 else np.int64
+    c = (np.asarray(codes) % max(n_codes, 1)).astype(itype)
+    if values is None:
+        indptr = np.arange(n + 1, dtype=itype)
+        return sp.csr_array(
+            (np.ones(n, dtype=np.float32), c, indptr), shape=(n, n_codes), copy=False
+        )
+    v = np.asarray(values, dtype=np.float32)
+    keep = v != 0
+    indptr = np.zeros(n + 1, dtype=itype)
+    np.cumsum(keep, out=indptr[1:])
+    return sp.csr_array((v[keep], c[keep], indptr), shape=(n, n_codes), copy=False)
 
 
 @dataclass(frozen=True)
@@ -56,6 +116,11 @@ class PairTable:
     def pairs(self, mentee_idx: IndexArray, mentor_idx: IndexArray) -> NDArray[Any]:
         """Values of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
         return self.table[self.mentee_codes[mentee_idx], self.mentor_codes[mentor_idx]]
+
+    def factors(self) -> tuple[sp.csr_array, NDArray[Any]]:
+        """``(one_hot(mentee_codes), by_mentor)``: ``rows(idx)`` is their product."""
+        k = self.by_mentor.shape[0]
+        return one_hot(self.mentee_codes, k), self.by_mentor
 
 
 def set_values(values: Iterable[Any] | None, n: int) -> list[frozenset[str] | None]:
