@@ -410,13 +410,26 @@ class Cohort(BaseModel):
 
         def make() -> NDArray[np.bool_]:
             records = self.side(side)
-            out = np.zeros((len(records), SLOTS_PER_WEEK), dtype=np.bool_)
-            for k, r in enumerate(records):
-                if r.timezone is None:  # windows cannot be placed in UTC
-                    continue
-                out[k] = mask_from_windows(
-                    r.availability, r.timezone, self.reference_week
-                )
+            # each distinct (windows, zone) is placed in UTC once; row 0 is
+            # the empty mask of a person without a time zone
+            distinct: dict[tuple[tuple[str, ...], str | None], int] = {}
+            row = np.fromiter(
+                (
+                    0
+                    if r.timezone is None  # windows cannot be placed in UTC
+                    else distinct.setdefault(
+                        (r.availability, r.timezone), len(distinct) + 1
+                    )
+                    for r in records
+                ),
+                dtype=np.intp,
+                count=len(records),
+            )
+            masks = np.zeros((len(distinct) + 1, SLOTS_PER_WEEK), dtype=np.bool_)
+            for (windows, zone), k in distinct.items():
+                assert zone is not None
+                masks[k] = mask_from_windows(windows, zone, self.reference_week)
+            out = masks[row]
             out.setflags(write=False)
             return out
 

@@ -5,6 +5,7 @@ fresh arrays for large outputs."""
 from __future__ import annotations
 
 import mmap
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from numpy.typing import NDArray
 from alummatch.scoring.base import IndexArray
 
 __all__ = [
+    "FRESH_RELEASES_GIL",
     "PairTable",
     "display_names",
     "fresh_array",
@@ -27,6 +29,13 @@ __all__ = [
 _POPULATE = getattr(mmap, "MAP_POPULATE", 0)
 _FRESH_MIN_BYTES = 1 << 22
 
+FRESH_RELEASES_GIL = bool(_POPULATE) and sys.version_info >= (3, 12)
+"""Whether :func:`fresh_array` lets other threads run while it maps pages.
+
+CPython releases the GIL around ``mmap()`` from 3.12 on; before, a worker
+mapping the pages would stop the other threads for as long.
+"""
+
 
 def fresh_array(shape: tuple[int, ...], dtype: type[np.generic]) -> NDArray[Any]:
     """An uninitialised array whose pages are mapped in one system call.
@@ -35,9 +44,9 @@ def fresh_array(shape: tuple[int, ...], dtype: type[np.generic]) -> NDArray[Any]
     fault a page, and asks for huge pages on large arrays (on some kernels and
     virtual machines zeroing or compacting 2 MiB pages on first touch costs
     several times the 4 KiB path). A private anonymous mapping with
-    ``MAP_POPULATE`` maps every page at once, zero-filled, and releases the GIL
-    while it does, so a worker thread can prepare the output of a long
-    computation beside it. Arrays under 4 MiB, and platforms without
+    ``MAP_POPULATE`` maps every page at once, zero-filled (where
+    :data:`FRESH_RELEASES_GIL`, a worker thread can prepare the output of a
+    long computation beside it). Arrays under 4 MiB, and platforms without
     ``MAP_POPULATE``, come from ``np.empty``.
 
     The array owns its mapping (unmapped when the array is freed).
