@@ -24,6 +24,7 @@ from alummatch.scoring import (
     Scorer,
     Wants,
     default_scorer,
+    tables,
 )
 from alummatch.testing import check_criterion
 
@@ -185,3 +186,39 @@ def test_conformance_checks_factors() -> None:
 
     with pytest.raises(AssertionError, match="factors multiply out"):
         check_criterion(Wrong(), cohort)
+
+
+@pytest.mark.parametrize("advice", [None, 9999])
+def test_fresh_array_is_mapped_zeroed_and_writable(
+    advice: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large fresh arrays are zero-filled, writable and sized; small ones too.
+
+    An advice the kernel refuses falls back to a write a page.
+    """
+    if advice is not None:
+        monkeypatch.setattr(tables, "_MADV_POPULATE_WRITE", advice)
+    big = tables.fresh_array((700, 1000), np.float64)
+    assert big.shape == (700, 1000)
+    assert big.dtype == np.float64
+    assert big.flags.writeable
+    assert big.flags.c_contiguous
+    assert not big.any()
+    big[-1, -1] = 2.5
+    assert big.sum() == 2.5
+    small = tables.fresh_array((3, 4), np.bool_)
+    assert small.shape == (3, 4)
+    assert small.dtype == np.bool_
+
+
+def test_dense_build_on_one_thread_equals_two() -> None:
+    """Outputs mapped on the calling thread or on a worker hold the same scores.
+
+    5 MB of scores: a mapping of their own (see ``tables.fresh_array``).
+    """
+    cohort = synthetic_cohort(1000, 650, seed=4)
+    one = build_problem(cohort, n_jobs=1)
+    two = build_problem(cohort, n_jobs=2, block_size=37)
+    np.testing.assert_array_equal(one.scores, two.scores)
+    np.testing.assert_array_equal(one.allowed, two.allowed)
+    assert not one.scores.flags.writeable

@@ -4,6 +4,7 @@ fresh arrays for large outputs."""
 
 from __future__ import annotations
 
+import ctypes
 import mmap
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,38 +29,65 @@ __all__ = [
 
 _POPULATE = getattr(mmap, "MAP_POPULATE", 0)
 _FRESH_MIN_BYTES = 1 << 22
+_MADV_POPULATE_WRITE = 23  # Linux 5.14+
+# CPython releases the GIL around mmap() from 3.12 on
+_MMAP_RELEASES_GIL = sys.version_info >= (3, 12)
 
-FRESH_RELEASES_GIL = bool(_POPULATE) and sys.version_info >= (3, 12)
-"""Whether :func:`fresh_array` lets other threads run while it maps pages.
+FRESH_RELEASES_GIL = bool(_POPULATE)
+"""Whether :func:`fresh_array` maps pages with the GIL released (Linux).
 
-CPython releases the GIL around ``mmap()`` from 3.12 on; before, a worker
-mapping the pages would stop the other threads for as long.
+A worker thread can then prepare the output of a long computation while the
+calling thread goes on.
 """
 
 
 def fresh_array(shape: tuple[int, ...], dtype: type[np.generic]) -> NDArray[Any]:
-    """An uninitialised array whose pages are mapped in one system call.
+    """An uninitialised array whose pages are all mapped, zero-filled, at once.
 
     ``np.empty`` leaves each page to be faulted in by its first write, one
     fault a page, and asks for huge pages on large arrays (on some kernels and
     virtual machines zeroing or compacting 2 MiB pages on first touch costs
-    several times the 4 KiB path). A private anonymous mapping with
-    ``MAP_POPULATE`` maps every page at once, zero-filled (where
-    :data:`FRESH_RELEASES_GIL`, a worker thread can prepare the output of a
-    long computation beside it). Arrays under 4 MiB, and platforms without
-    ``MAP_POPULATE``, come from ``np.empty``.
+    several times the 4 KiB path). On Linux the array gets a private
+    anonymous mapping whose pages are mapped in one system call:
+    ``MAP_POPULATE`` where CPython releases the GIL around ``mmap()`` (3.12
+    on), before that ``madvise(MADV_POPULATE_WRITE)`` called through
+    :mod:`ctypes`, which releases it (:data:`FRESH_RELEASES_GIL`). Arrays
+    under 4 MiB, and other platforms, come from ``np.empty``.
 
     The array owns its mapping (unmapped when the array is freed).
     """
     nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
     if not _POPULATE or nbytes < _FRESH_MIN_BYTES:
         return np.empty(shape, dtype=dtype)
-    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _POPULATE
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
     try:
-        buf = mmap.mmap(-1, nbytes, flags=flags)
+        buf = mmap.mmap(
+            -1, nbytes, flags=flags | (_POPULATE if _MMAP_RELEASES_GIL else 0)
+        )
     except OSError:  # pragma: no cover - mapping refused: let numpy allocate
         return np.empty(shape, dtype=dtype)
+    if not _MMAP_RELEASES_GIL:
+        _populate(buf, nbytes)
     return np.frombuffer(buf, dtype=dtype).reshape(shape)
+
+
+def _populate(buf: mmap.mmap, nbytes: int) -> None:
+    """Map every page of ``buf`` now, with the GIL released.
+
+    ``madvise(MADV_POPULATE_WRITE)`` through :mod:`ctypes` (foreign calls
+    release the GIL); where the kernel lacks it, one write a page through
+    numpy (whose strided assignment releases the GIL too).
+    """
+    try:
+        madvise = ctypes.CDLL(None, use_errno=True).madvise
+        address = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+        done = madvise(
+            ctypes.c_void_p(address), ctypes.c_size_t(nbytes), _MADV_POPULATE_WRITE
+        )
+    except (AttributeError, OSError, TypeError, ValueError):  # pragma: no cover
+        done = -1
+    if done != 0:  # pragma: no cover - kernels before 5.14
+        np.frombuffer(buf, dtype=np.uint8)[:: mmap.PAGESIZE] = 0
 
 
 def one_hot(
