@@ -281,9 +281,10 @@ class Scorer:
         declares that it never returns NaN on this cohort, and its scores are
         not searched for NaN.
 
-        The weighted sum is accumulated in float32 in one buffer, reusing the
-        first criterion's block; the clipped result is written once, to
-        ``out`` when given.
+        The weighted sum is accumulated in float32 in one buffer: first the
+        products of the criteria whose weights are folded into their factors
+        (:attr:`fused_`), then each other criterion's block times its weight;
+        the clipped result is written once, to ``out`` when given.
 
         Parameters
         ----------
