@@ -133,7 +133,7 @@ def test_folded_weights_equal_the_per_criterion_combine(
     plain.fused_, plain.fused_factors_ = (), ()
     idx = np.arange(cohort.n_mentees, dtype=np.intp)
     shuffled = np.random.default_rng(1).permutation(idx).astype(np.intp)
-    for rows in (idx, shuffled, idx[::2], idx[:0]):
+    for rows in (idx, shuffled, idx[::2], idx[:0], idx[-2:] - idx.size):
         got = fused.score(rows)
         want = plain.score(rows)
         assert got.dtype == np.float32

@@ -51,7 +51,8 @@ def _product(
     rows: sp.csr_array, idx: IndexArray, table: NDArray[np.float32]
 ) -> NDArray[np.float32]:
     """``rows[idx] @ table`` in float32, a fresh writable array."""
-    if idx.size and idx[-1] - idx[0] + 1 == idx.size and np.all(idx[1:] > idx[:-1]):
+    run = idx.size and idx[0] >= 0 and idx[-1] - idx[0] + 1 == idx.size
+    if run and np.all(idx[1:] > idx[:-1]):
         block = rows[int(idx[0]) : int(idx[-1]) + 1]  # a run of rows: slice
     else:
         block = rows[idx]
