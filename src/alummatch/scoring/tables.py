@@ -86,7 +86,7 @@ def _populate(buf: mmap.mmap, nbytes: int) -> None:
         )
     except (AttributeError, OSError, TypeError, ValueError):  # pragma: no cover
         done = -1
-    if done != 0:  # pragma: no cover - kernels before 5.14
+    if done != 0:  # kernels before 5.14 refuse the advice
         np.frombuffer(buf, dtype=np.uint8)[:: mmap.PAGESIZE] = 0
 
 
