@@ -20,11 +20,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Self
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from alummatch.profiles import FREQUENCIES
 from alummatch.profiles.availability import DAYS, SLOT_HOURS, SLOTS_PER_DAY
 from alummatch.scoring.base import IndexArray
+from alummatch.scoring.tables import fresh_array, one_hot
 
 if TYPE_CHECKING:
     from alummatch.profiles import Cohort
@@ -66,10 +68,15 @@ class OverlapIndex:
         self.patterns_tor_t = np.ascontiguousarray(patterns_tor.T, dtype=np.float32)
         self.n_mentors = cohort.n_mentors
 
-    def pattern_rows(self, patterns: IndexArray) -> NDArray[np.float32]:
-        """Overlap hours of distinct mentee patterns against every mentor."""
+    def pattern_hours(self, patterns: IndexArray) -> NDArray[np.float32]:
+        """Overlap hours of distinct mentee patterns against distinct mentor ones."""
         p = self.patterns_tee[patterns].astype(np.float32) @ self.patterns_tor_t
         p *= np.float32(SLOT_HOURS)
+        return p
+
+    def pattern_rows(self, patterns: IndexArray) -> NDArray[np.float32]:
+        """Overlap hours of distinct mentee patterns against every mentor."""
+        p = self.pattern_hours(patterns)
         # take along columns: several times faster than a fancy column index
         out: NDArray[np.float32] = np.take(p, self.pattern_of_tor, axis=1)
         return out
@@ -175,10 +182,15 @@ class AvailabilityCriterion:
         self.abstains_ = bool(self.none_tee_.any() or self.none_tor_.any())
         if ukeys.size * cohort.n_mentors * 4 <= _TABLE_BYTES:
             pats, freqs = np.divmod(ukeys, len(FREQUENCIES))
-            table = self.index_.pattern_rows(pats.astype(np.intp))
-            # by chunks of rows: no table-sized temporary of needs
+            upats, pat_row = np.unique(pats, return_inverse=True)
+            overlap = self.index_.pattern_hours(upats.astype(np.intp))
+            cols = self.index_.pattern_of_tor
+            table = fresh_array((ukeys.size, cohort.n_mentors), np.float32)
+            # by chunks of rows, each expanded, scaled and capped while in cache
             for s in range(0, table.shape[0], 64):
                 chunk = table[s : s + 64]
+                rows = overlap[pat_row.ravel()[s : s + 64]]
+                np.take(rows, cols, axis=1, out=chunk, mode="clip")
                 chunk *= self.inv_need_tor_[freqs[s : s + 64]]
                 np.minimum(chunk, 1.0, out=chunk)
             table[~self.index_.patterns_tee[pats].any(axis=1)] = np.nan
@@ -204,6 +216,15 @@ class AvailabilityCriterion:
         if self.abstain_tor_.size:
             out[:, self.abstain_tor_] = np.nan
         return out
+
+    def factors(self) -> tuple[sp.csr_array, NDArray[np.float32]] | None:
+        """One-hot (pattern, frequency) rows and their precomputed table.
+
+        ``None`` when the table was too large to keep.
+        """
+        if self.table_ is None:
+            return None
+        return one_hot(self.key_of_tee_, self.table_.shape[0]), self.table_
 
     def score_pairs(
         self, mentee_idx: IndexArray, mentor_idx: IndexArray

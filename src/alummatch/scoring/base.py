@@ -19,11 +19,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from alummatch.profiles import Cohort
 
 __all__ = [
     "BoolArray",
     "Criterion",
+    "FactoredCriterion",
     "IndexArray",
     "PairCriterion",
     "Rule",
@@ -103,6 +106,30 @@ class PairCriterion(Criterion, Protocol):
 
     def score_pairs(self, mentee_idx: IndexArray, mentor_idx: IndexArray) -> ScoreArray:
         """Scores of just the pairs ``(mentee_idx[k], mentor_idx[k])``, shape (k,)."""
+        ...
+
+
+@runtime_checkable
+class FactoredCriterion(Criterion, Protocol):
+    """A :class:`Criterion` whose scores are a sparse-times-dense product.
+
+    ``factors`` is optional. When a fitted criterion returns ``(rows, table)``
+    from it, ``score(idx)`` must equal ``rows[idx] @ table`` up to float32
+    rounding; the :class:`~alummatch.scoring.Scorer` then folds each mentee's
+    weight into ``rows`` and computes the weighted sum of every such criterion
+    as one product a block, instead of a gather, a multiply and an add per
+    criterion. It does so only for criteria whose fitted ``abstains_`` is
+    ``False``. Table criteria (a value per pair of categories) return one-hot
+    rows and the table's rows against every mentor
+    (:meth:`~alummatch.scoring.PairTable.factors`).
+    """
+
+    def factors(self) -> tuple[sp.csr_array, NDArray[np.float32]] | None:
+        """``(rows, table)``: float32, CSR ``(n_mentees, r)`` and ``(r, n_mentors)``.
+
+        ``None`` when the fitted criterion has no such form (say, its table
+        would be too large to keep).
+        """
         ...
 
 

@@ -34,17 +34,26 @@ from alummatch.scoring.candidates import candidate_rows, select_candidates
 from alummatch.scoring.defaults import default_scorer
 from alummatch.scoring.masks import resolve_rules, rule_mask
 from alummatch.scoring.scorer import Scorer
+from alummatch.scoring.tables import FRESH_RELEASES_GIL, fresh_array
 
 __all__ = ["CohortContext", "build_problem", "default_block_size"]
 
 logger = logging.getLogger("alummatch")
 
 _BLOCK_ELEMENTS = 1 << 19
+_DENSE_BLOCK_ELEMENTS = 1 << 18
 
 
-def default_block_size(n_mentees: int, n_mentors: int) -> int:
-    """Mentees per block: about half a million pairs (2 MB of float32) per block."""
-    return max(1, min(n_mentees, _BLOCK_ELEMENTS // max(n_mentors, 1)))
+def default_block_size(n_mentees: int, n_mentors: int, *, dense: bool = False) -> int:
+    """Mentees per block: about half a million pairs (2 MB of float32) per block.
+
+    With ``dense=True`` (the dense build), a quarter of a million: each float32
+    temporary of a block (1 MB) stays within a core's L2 cache, and the
+    allocator keeps reusing the same heap memory for them instead of mapping
+    fresh pages for every block, as it does for 2 MB ones.
+    """
+    elements = _DENSE_BLOCK_ELEMENTS if dense else _BLOCK_ELEMENTS
+    return max(1, min(n_mentees, elements // max(n_mentors, 1)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,7 +186,8 @@ def build_problem(
         Added to :func:`~alummatch.scoring.default_rules`; a rule replaces the
         default of its type.
     block_size : int, optional
-        Mentees scored at a time (:func:`default_block_size` by default).
+        Mentees scored at a time (:func:`default_block_size` by default, with
+        ``dense=True`` unless ``candidates`` is given).
     n_jobs : int, optional
         Threads scoring blocks (up to 4 and the CPU count by default).
     memory_budget : float, optional
@@ -264,44 +274,62 @@ def build_problem(
         "memory_budget= (bytes) if the machine has the memory",
     )
     t0 = time.perf_counter()
-    fitted = (default_scorer() if scorer is None else clone(scorer)).fit(cohort)
-    masks = tuple(clone(rule_mask(r)).fit(cohort) for r in resolve_rules(rules))
     n, m = cohort.n_mentees, cohort.n_mentors
-    bs = block_size or default_block_size(n, m)
-    scores = np.empty((n, m), dtype=np.float64)
-    allowed = np.empty((n, m), dtype=np.bool_)
-
-    def work(start: int) -> None:
-        idx: IndexArray = np.arange(start, min(start + bs, n), dtype=np.intp)
-        rows = slice(start, start + idx.size)
-        # float32 combine, written once into the float64 scores
-        fitted.score(idx, out=scores[rows])
-        if not masks:
-            allowed[rows] = True
-        for k, mask in enumerate(masks):
-            if k == 0:
-                allowed[rows] = mask.allowed(idx)
-            else:
-                allowed[rows] &= mask.allowed(idx)
-
+    bs = block_size or default_block_size(n, m, dense=True)
     starts = range(0, n, bs)
     jobs = n_jobs or min(4, os.cpu_count() or 1)
-    t1 = time.perf_counter()
-    # one BLAS thread per block: blocks run in parallel instead, and idle
-    # BLAS workers spinning between small products would steal the cores
-    limit = (
-        threadpool_limits(limits=1, user_api="blas")
-        if threadpool_limits is not None
-        else contextlib.nullcontext()
+    pool = (
+        ThreadPoolExecutor(max_workers=jobs) if jobs > 1 and len(starts) > 1 else None
     )
-    with limit:
-        if jobs > 1 and len(starts) > 1:
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
+    beside = pool is not None and FRESH_RELEASES_GIL
+    try:
+        if beside:
+            # the pages of the outputs are mapped on a worker while this
+            # thread fits the scorer and the rules
+            assert pool is not None
+            pending = (
+                pool.submit(fresh_array, (n, m), np.float64),
+                pool.submit(fresh_array, (n, m), np.bool_),
+            )
+        else:
+            scores = fresh_array((n, m), np.float64)
+            allowed = fresh_array((n, m), np.bool_)
+        fitted = (default_scorer() if scorer is None else clone(scorer)).fit(cohort)
+        masks = tuple(clone(rule_mask(r)).fit(cohort) for r in resolve_rules(rules))
+        if beside:
+            scores, allowed = (f.result() for f in pending)
+
+        def work(start: int) -> None:
+            idx: IndexArray = np.arange(start, min(start + bs, n), dtype=np.intp)
+            rows = slice(start, start + idx.size)
+            # float32 combine, written once into the float64 scores
+            fitted.score(idx, out=scores[rows])
+            if not masks:
+                allowed[rows] = True
+            for k, mask in enumerate(masks):
+                if k == 0:
+                    allowed[rows] = mask.allowed(idx)
+                else:
+                    allowed[rows] &= mask.allowed(idx)
+
+        t1 = time.perf_counter()
+        # one BLAS thread per block: blocks run in parallel instead, and idle
+        # BLAS workers spinning between small products would steal the cores
+        limit = (
+            threadpool_limits(limits=1, user_api="blas")
+            if threadpool_limits is not None
+            else contextlib.nullcontext()
+        )
+        with limit:
+            if pool is not None:
                 for _ in pool.map(work, starts):
                     pass
-        else:
-            for s in starts:
-                work(s)
+            else:
+                for s in starts:
+                    work(s)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     logger.debug(
         "scored %d x %d pairs: fit %.3fs, blocks %.3fs (%d of %d mentees, %d threads)",
         n,

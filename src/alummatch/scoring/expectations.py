@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Self
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from alummatch.profiles import COMMITMENTS, FORMATS, FREQUENCIES
@@ -138,7 +139,42 @@ class ExpectationsCriterion:
         self.locations_tee_ = cohort.values("mentees", "location")
         self.locations_tor_ = cohort.values("mentors", "location")
         self.abstains_ = False  # every field is required
+        self.combo_tee_ = combo_tee
         return self
+
+    def factors(self) -> tuple[sp.csr_array, NDArray[np.float32]]:
+        """Base rows by codes, plus in-person credit rows by (format, location).
+
+        A mentee's row has a one at its codes' base row and, when its format
+        gains from a shared location, a one at the row of its format and
+        location: that row holds the credit towards the mentors of the same
+        location, 0 elsewhere. The product adds exactly what :meth:`score`
+        adds.
+        """
+        combo = self.combo_tee_
+        n, k = combo.size, self.base_.by_mentor.shape[0]
+        no = len(FORMATS)
+        loc = self.loc_tee_
+        has = self.delta_rows_[combo] & (loc >= 0)
+        width = int(loc.max(initial=-1)) + 1
+        keys, first, inverse = np.unique(
+            (combo % no * width + loc)[has], return_index=True, return_inverse=True
+        )
+        rep = combo[has][first]  # a mentee's codes with that format
+        same = (keys % max(width, 1))[:, None] == self.loc_tor_[None, :]
+        credit = same * self.delta_.by_mentor[rep]
+        table = np.concatenate([self.base_.by_mentor, credit]).astype(np.float32)
+        counts = 1 + has.astype(np.intp)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        cols = np.empty(int(indptr[-1]), dtype=np.int64)
+        cols[indptr[:-1]] = combo
+        cols[indptr[:-1][has] + 1] = k + inverse.ravel()
+        rows = sp.csr_array(
+            (np.ones(cols.size, dtype=np.float32), cols, indptr),
+            shape=(n, table.shape[0]),
+        )
+        return rows, table
 
     def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:
         """Scores of the given mentees against every mentor."""

@@ -132,19 +132,29 @@ class GoalsCriterion:
             t.strip() for t in texts_tor
         ):
             return
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-        vec = TfidfVectorizer(
-            stop_words="english",
-            sublinear_tf=True,
-            max_features=self.max_features,
-            dtype=np.float32,
+        texts = [*texts_tee, *texts_tor]
+        vec = CountVectorizer(
+            stop_words="english", max_features=self.max_features, dtype=np.float32
+        )
+        tfidf = TfidfTransformer(sublinear_tf=True)
+        # identical texts are tokenised once (counts of a text are the same
+        # wherever it appears); a vocabulary cap ranks terms over all texts
+        distinct: dict[str, int] = {}
+        row = np.fromiter(
+            (distinct.setdefault(t, len(distinct)) for t in texts),
+            dtype=np.intp,
+            count=len(texts),
         )
         try:
-            x = vec.fit_transform([*texts_tee, *texts_tor])
+            if self.max_features is None and len(distinct) < len(texts):
+                counts = sp.csr_array(vec.fit_transform(list(distinct)))[row]
+            else:
+                counts = vec.fit_transform(texts)
         except ValueError:  # only stop words: no vocabulary
             return
-        x = sp.csr_array(x)
+        x = sp.csr_array(tfidf.fit_transform(counts))
         n = cohort.n_mentees
         x_tee, x_tor = x[:n], x[n:]
         # terms used on one side only add nothing to any cross product
@@ -156,6 +166,7 @@ class GoalsCriterion:
         if not self.has_text_tee_.any() or not self.has_text_tor_.any():
             return
         self.vectorizer_ = vec
+        self.tfidf_ = tfidf
         self.text_tee_ = sp.csr_array(x_tee[:, shared])
         self.text_tor_ = sp.csr_array(x_tor[:, shared])
         self.text_tor_t_: Any
@@ -210,6 +221,16 @@ class GoalsCriterion:
         out[den2 <= 0] = np.nan
         self._abstain(out, idx)
         return out
+
+    def factors(self) -> tuple[sp.csr_array, NDArray[np.float32]] | None:
+        """The blend as one product: scaled goal and term rows, mentors' columns.
+
+        ``None`` when the blend does not normalise by rows (some mentors
+        without text) or the criterion abstains on the cohort.
+        """
+        if self.blend_ is None or self.abstains_:
+            return None
+        return self.blend_
 
     def _parts(
         self, i: IndexArray, j: IndexArray

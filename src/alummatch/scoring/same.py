@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from alummatch.scoring.base import IndexArray
@@ -100,6 +101,10 @@ class Same:
         """Scores of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
         out: NDArray[np.float32] = self.table_.pairs(mentee_idx, mentor_idx)
         return out
+
+    def factors(self) -> tuple[sp.csr_array, NDArray[np.float32]]:
+        """One-hot value rows and the equality table against every mentor."""
+        return self.table_.factors()
 
     def explain(self, mentee: int, mentor: int) -> str:
         """The two values."""

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from alummatch.errors import InputProblem, InvalidInputError
@@ -46,6 +47,35 @@ def _pair_scores(
     return out
 
 
+def _product(
+    rows: sp.csr_array, idx: IndexArray, table: NDArray[np.float32]
+) -> NDArray[np.float32]:
+    """``rows[idx] @ table`` in float32, a fresh writable array."""
+    run = idx.size and idx[0] >= 0 and idx[-1] - idx[0] + 1 == idx.size
+    if run and np.all(idx[1:] > idx[:-1]):
+        block = rows[int(idx[0]) : int(idx[-1]) + 1]  # a run of rows: slice
+    else:
+        block = rows[idx]
+    out: NDArray[np.float32] = np.asarray(block @ table, dtype=np.float32)
+    return out
+
+
+def _scale_rows(x: sp.csr_array, w: NDArray[np.float32]) -> sp.csr_array:
+    """``x`` with each row times ``w`` in float32; rows of weight 0 emptied.
+
+    The index arrays are shared with ``x`` unless some row is emptied.
+    """
+    counts = np.diff(x.indptr)
+    data = np.asarray(x.data, dtype=np.float32) * np.repeat(w, counts)
+    indices, indptr = x.indices, x.indptr
+    if not np.all(w > 0):
+        keep = np.repeat(w > 0, counts)
+        data, indices = data[keep], indices[keep]
+        indptr = np.zeros_like(x.indptr)
+        np.cumsum(np.where(w > 0, counts, 0), out=indptr[1:])
+    return sp.csr_array((data, indices, indptr), shape=x.shape, copy=False)
+
+
 def _check_fitted(obj: object, attr: str) -> None:
     if not hasattr(obj, attr):
         raise RuntimeError(f"{type(obj).__name__} is not fitted; call fit(cohort)")
@@ -78,6 +108,10 @@ class Scorer:
     abstains_ : tuple of bool
         Whether each criterion may abstain (return NaN) on the fitted cohort:
         its fitted ``abstains_``, ``True`` when it does not say.
+    fused_ : tuple of int
+        Indices of the criteria whose weighted parts are sparse products with
+        the weights folded in (see
+        :class:`~alummatch.scoring.base.FactoredCriterion`); empty when none.
 
     Examples
     --------
@@ -187,7 +221,48 @@ class Scorer:
             bool(getattr(c, "abstains_", True)) for c in self.criteria_
         )
         self.n_mentors_ = cohort.n_mentors
+        self._fuse(cohort.n_mentees)
         return self
+
+    def _fuse(self, n_mentees: int) -> None:
+        """Fold each mentee's weights into the factors of the criteria that have them.
+
+        For a criterion with :meth:`~alummatch.scoring.base.FactoredCriterion.
+        factors`, scaling its sparse rows by the mentees' weights makes
+        ``rows[idx] @ table`` its weighted part of a block: a sparse-times-dense
+        product in float32 that writes each block once, instead of a gather, a
+        NaN search, a multiply and an add. Only criteria that never abstain on
+        the cohort are folded (an abstaining one changes the denominator), and
+        only without mentor importance factors (a pair's weights then depend
+        on the mentor too). The tables are the criteria's own, not copies.
+        """
+        self.fused_: tuple[int, ...] = ()
+        self.fused_factors_: tuple[tuple[sp.csr_array, NDArray[np.float32]], ...] = ()
+        if self.col_factors_ is not None:
+            return
+        keys: list[int] = []
+        factors: list[tuple[sp.csr_array, NDArray[np.float32]]] = []
+        for k in self.active_:
+            get = getattr(self.criteria_[k], "factors", None)
+            if self.abstains_[k] or get is None:
+                continue
+            got = get()
+            if got is None:
+                continue
+            x = sp.csr_array(got[0])
+            y = np.ascontiguousarray(got[1], dtype=np.float32)
+            r = x.shape[1]
+            if x.shape[0] != n_mentees or y.shape != (r, self.n_mentors_):
+                raise ValueError(
+                    f"criterion {self.names_[k]!r} returned factors of shapes "
+                    f"{x.shape} and {y.shape}; expected ({n_mentees}, r) and "
+                    f"(r, {self.n_mentors_})"
+                )
+            x = _scale_rows(x, self.row_weights_[:, k])
+            keys.append(k)
+            factors.append((x, y))
+        self.fused_ = tuple(keys)
+        self.fused_factors_ = tuple(factors)
 
     @overload
     def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]: ...
@@ -207,9 +282,10 @@ class Scorer:
         declares that it never returns NaN on this cohort, and its scores are
         not searched for NaN.
 
-        The weighted sum is accumulated in float32 in one buffer, reusing the
-        first criterion's block; the clipped result is written once, to
-        ``out`` when given.
+        The weighted sum is accumulated in float32 in one buffer: first the
+        products of the criteria whose weights are folded into their factors
+        (:attr:`fused_`), then each other criterion's block times its weight;
+        the clipped result is written once, to ``out`` when given.
 
         Parameters
         ----------
@@ -234,7 +310,14 @@ class Scorer:
         den: NDArray[np.float32] | None = None  # weight with data, when not all
         if cf is not None:  # pair weights differ by mentor: always normalise
             den = np.zeros(shape, dtype=np.float32)
+        for x, y in self.fused_factors_:
+            if acc is None:
+                acc = _product(x, idx, y)
+            else:
+                acc += _product(x, idx, y)
         for k in self.active_:
+            if k in self.fused_:
+                continue
             part = self.criteria_[k].score(idx)
             if np.shape(part) != shape:
                 raise ValueError(

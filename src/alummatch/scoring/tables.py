@@ -1,8 +1,12 @@
-"""Lookup tables of pair values gathered by category codes (no pair loop), and
-the set and multi-hot views of attributes that attribute criteria share."""
+"""Lookup tables of pair values gathered by category codes (no pair loop), the
+set and multi-hot views of attributes that attribute criteria share, and
+fresh arrays for large outputs."""
 
 from __future__ import annotations
 
+import ctypes
+import mmap
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +17,100 @@ from numpy.typing import NDArray
 
 from alummatch.scoring.base import IndexArray
 
-__all__ = ["PairTable", "display_names", "multi_hot", "set_values"]
+__all__ = [
+    "FRESH_RELEASES_GIL",
+    "PairTable",
+    "display_names",
+    "fresh_array",
+    "multi_hot",
+    "one_hot",
+    "set_values",
+]
+
+_POPULATE = getattr(mmap, "MAP_POPULATE", 0)
+_FRESH_MIN_BYTES = 1 << 22
+_MADV_POPULATE_WRITE = 23  # Linux 5.14+
+# CPython releases the GIL around mmap() from 3.12 on
+_MMAP_RELEASES_GIL = sys.version_info >= (3, 12)
+
+FRESH_RELEASES_GIL = bool(_POPULATE)
+"""Whether :func:`fresh_array` maps pages with the GIL released (Linux).
+
+A worker thread can then prepare the output of a long computation while the
+calling thread goes on.
+"""
+
+
+def fresh_array(shape: tuple[int, ...], dtype: type[np.generic]) -> NDArray[Any]:
+    """An uninitialised array whose pages are all mapped, zero-filled, at once.
+
+    ``np.empty`` leaves each page to be faulted in by its first write, one
+    fault a page, and asks for huge pages on large arrays (on some kernels and
+    virtual machines zeroing or compacting 2 MiB pages on first touch costs
+    several times the 4 KiB path). On Linux the array gets a private
+    anonymous mapping whose pages are mapped in one system call:
+    ``MAP_POPULATE`` where CPython releases the GIL around ``mmap()`` (3.12
+    on), before that ``madvise(MADV_POPULATE_WRITE)`` called through
+    :mod:`ctypes`, which releases it (:data:`FRESH_RELEASES_GIL`). Arrays
+    under 4 MiB, and other platforms, come from ``np.empty``.
+
+    The array owns its mapping (unmapped when the array is freed).
+    """
+    nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    if not _POPULATE or nbytes < _FRESH_MIN_BYTES:
+        return np.empty(shape, dtype=dtype)
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
+    try:
+        buf = mmap.mmap(
+            -1, nbytes, flags=flags | (_POPULATE if _MMAP_RELEASES_GIL else 0)
+        )
+    except OSError:  # pragma: no cover - mapping refused: let numpy allocate
+        return np.empty(shape, dtype=dtype)
+    if not _MMAP_RELEASES_GIL:
+        _populate(buf, nbytes)
+    return np.frombuffer(buf, dtype=dtype).reshape(shape)
+
+
+def _populate(buf: mmap.mmap, nbytes: int) -> None:
+    """Map every page of ``buf`` now, with the GIL released.
+
+    ``madvise(MADV_POPULATE_WRITE)`` through :mod:`ctypes` (foreign calls
+    release the GIL); where the kernel lacks it, one write a page through
+    numpy (whose strided assignment releases the GIL too).
+    """
+    try:
+        madvise = ctypes.CDLL(None, use_errno=True).madvise
+        address = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+        done = madvise(
+            ctypes.c_void_p(address), ctypes.c_size_t(nbytes), _MADV_POPULATE_WRITE
+        )
+    except (AttributeError, OSError, TypeError, ValueError):  # pragma: no cover
+        done = -1
+    if done != 0:  # kernels before 5.14 refuse the advice
+        np.frombuffer(buf, dtype=np.uint8)[:: mmap.PAGESIZE] = 0
+
+
+def one_hot(
+    codes: IndexArray, n_codes: int, values: NDArray[np.floating[Any]] | None = None
+) -> sp.csr_array:
+    """Sparse ``(len(codes), n_codes)`` float32 rows with ``values`` (1) at ``codes``.
+
+    Negative codes count from the end, as in a numpy index. Zero values are
+    left out, so a row may be empty.
+    """
+    n = np.size(codes)
+    itype = np.int32 if max(n, n_codes) < 2**31 else np.int64
+    c = (np.asarray(codes) % max(n_codes, 1)).astype(itype)
+    if values is None:
+        indptr = np.arange(n + 1, dtype=itype)
+        return sp.csr_array(
+            (np.ones(n, dtype=np.float32), c, indptr), shape=(n, n_codes), copy=False
+        )
+    v = np.asarray(values, dtype=np.float32)
+    keep = v != 0
+    indptr = np.zeros(n + 1, dtype=itype)
+    np.cumsum(keep, out=indptr[1:])
+    return sp.csr_array((v[keep], c[keep], indptr), shape=(n, n_codes), copy=False)
 
 
 @dataclass(frozen=True)
@@ -56,6 +153,11 @@ class PairTable:
     def pairs(self, mentee_idx: IndexArray, mentor_idx: IndexArray) -> NDArray[Any]:
         """Values of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
         return self.table[self.mentee_codes[mentee_idx], self.mentor_codes[mentor_idx]]
+
+    def factors(self) -> tuple[sp.csr_array, NDArray[Any]]:
+        """``(one_hot(mentee_codes), by_mentor)``: ``rows(idx)`` is their product."""
+        k = self.by_mentor.shape[0]
+        return one_hot(self.mentee_codes, k), self.by_mentor
 
 
 def set_values(values: Iterable[Any] | None, n: int) -> list[frozenset[str] | None]:

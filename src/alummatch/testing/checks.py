@@ -451,7 +451,9 @@ def check_criterion(
     with ``score``; ``explain`` returns a sentence for every pair tried;
     ``clone`` gives an unfitted copy that scores the same once fitted; the
     input index array is not modified; a criterion whose fitted ``abstains_``
-    is ``False`` returns no NaN.
+    is ``False`` returns no NaN; ``factors``, if present and not ``None``,
+    multiply out to ``score`` within 1e-6 (see
+    :class:`~alummatch.scoring.base.FactoredCriterion`).
 
     Returns
     -------
@@ -522,6 +524,19 @@ def check_criterion(
         out.check(
             np.allclose(got, whole[tee, tor], rtol=1e-6, atol=1e-6, equal_nan=True),
             "score_pairs agrees with score",
+            case,
+        )
+    get_factors: Callable[[], Any] | None = getattr(criterion, "factors", None)
+    got_factors = get_factors() if get_factors is not None else None
+    if got_factors is not None:
+        rows, table = got_factors
+        product = np.asarray(rows[reordered] @ np.asarray(table), dtype=np.float64)
+        out.check(
+            product.shape == (n, m)
+            and np.allclose(
+                product, whole[reordered], rtol=0, atol=1e-6, equal_nan=True
+            ),
+            "factors multiply out to score",
             case,
         )
     for a, b in zip(tee[:5].tolist(), tor[:5].tolist(), strict=True):
