@@ -217,3 +217,56 @@ def test_residual_potentials_satisfy_complementary_slackness() -> None:
     status, optimum, plain = net.solve(cost, bypass_cost=0, skip_cap=40)
     assert status == "optimal"
     assert int(cost[chosen].sum()) == optimum == int(cost[plain].sum())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 12),
+    m=st.integers(1, 6),
+    density=st.sampled_from([0.3, 0.7, 1.0]),
+    cap=st.integers(0, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_tightened_potentials_stay_optimal_and_price_mentors_higher(
+    n: int, m: int, density: float, cap: int, seed: int
+) -> None:
+    """Tightening keeps every residual reduced cost non-negative (so the flow
+    is still proved optimal), never raises a mentor's potential nor lowers a
+    mentee's, and lowers a full mentor that no free arc reaches below zero."""
+    from alummatch.solvers.network import residual_potentials
+
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(-3, 10, (n, m)).astype(np.float64)
+    allowed = rng.random((n, m)) < density
+    p = MatchingProblem.from_scores(scores, allowed=allowed, mentor_capacity=cap)
+    task = make_task(p, "total", (), None, 0).task
+    net = FlowNetwork.from_task(task)
+    cost, _ = net.costs(scores)
+    tails, heads, caps, costs, supplies = net.arcs(cost, bypass_cost=0, skip_cap=n)
+    from ortools.graph.python import min_cost_flow
+
+    f = min_cost_flow.SimpleMinCostFlow()
+    f.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    f.set_nodes_supplies(np.arange(net.n_nodes, dtype=np.int64), supplies)
+    assert f.solve() == f.OPTIMAL
+    flows = np.asarray(f.flows(np.arange(tails.size, dtype=np.int64)))
+    plain = residual_potentials(net.n_nodes, tails, heads, caps, costs, flows)
+    tight = residual_potentials(
+        net.n_nodes, tails, heads, caps, costs, flows, sides=(net.n, net.m)
+    )
+    fwd, back = flows < caps, flows > 0
+    for d in (plain, tight):
+        assert (costs[fwd] + d[tails[fwd]] - d[heads[fwd]] >= 0).all()
+        assert (-costs[back] + d[heads[back]] - d[tails[back]] >= 0).all()
+    tor = np.arange(net.n, net.n + net.m)
+    assert (tight[tor] <= plain[tor]).all()
+    assert (tight[: net.n] >= plain[: net.n]).all()
+    k = net.tee.size
+    used = np.bincount(net.tor[flows[:k] > 0], minlength=net.m)
+    free_in = np.bincount(net.tor[flows[:k] == 0], minlength=net.m)
+    lone = (used > 0) & (used == net.capacity) & (free_in == 0)
+    # such a mentor is worth at least its weakest pair: its price is positive
+    weakest = np.full(net.m, np.inf)
+    np.minimum.at(weakest, net.tor[flows[:k] > 0], -cost[flows[:k] > 0])
+    lone &= weakest > 0
+    assert (tight[net.n + np.nonzero(lone)[0]] < 0).all()

@@ -337,6 +337,11 @@ class _Pricer:
         count = np.searchsorted(-desc, -thr, side="left").astype(np.int64)
         out: list[NDArray[np.intp]] = []
         ends = np.cumsum(count)
+        logger.debug(
+            "screening %d mentees, %d pairs by the build's bytes",
+            rows.size,
+            int(ends[-1]),
+        )
         starts = ends - count
         r0 = 0
         while r0 < rows.size:

@@ -239,7 +239,9 @@ class FlowNetwork:
         if status != f.OPTIMAL:  # pragma: no cover - costs are kept in range
             raise RuntimeError(f"min-cost flow failed with status {status}")
         flows = np.asarray(f.flows(np.arange(tails.size, dtype=np.int64)))
-        d = residual_potentials(self.n_nodes, tails, heads, caps, costs, flows)
+        d = residual_potentials(
+            self.n_nodes, tails, heads, caps, costs, flows, sides=(self.n, self.m)
+        )
         return flows[: self.tee.size] > 0, d
 
     def solve_relaxed(
@@ -298,7 +300,9 @@ class FlowNetwork:
         if status != f.OPTIMAL:  # pragma: no cover - artificial arcs make it feasible
             raise RuntimeError(f"min-cost flow failed with status {status}")
         flows = np.asarray(f.flows(np.arange(tails.size, dtype=np.int64)))
-        d = residual_potentials(self.n_nodes, tails, heads, caps, costs, flows)
+        d = residual_potentials(
+            self.n_nodes, tails, heads, caps, costs, flows, sides=(self.n, self.m)
+        )
         return flows[: self.tee.size] > 0, d, int(flows[k_real:].sum())
 
     def arcs(
@@ -468,13 +472,26 @@ def residual_potentials(
     caps: NDArray[np.int64],
     costs: NDArray[np.int64],
     flows: NDArray[np.int64],
+    sides: tuple[int, int] | None = None,
 ) -> NDArray[np.int64]:
-    """Shortest-path distances in the residual network of an optimal flow.
+    """Potentials of an optimal flow: every residual arc has a reduced cost >= 0.
 
-    Distances are from a virtual node joined to every node at cost zero, found
-    by Bellman-Ford rounds that relax, all at once, the arcs leaving the nodes
-    whose distance fell in the previous round. An optimal flow leaves no
-    negative cycle, so the rounds stop.
+    First the shortest-path distances in the residual network, from a
+    virtual node joined to every node at cost zero, found by Bellman-Ford
+    rounds that relax, all at once, the arcs leaving the nodes whose distance
+    fell in the previous round (an optimal flow leaves no negative cycle, so
+    the rounds stop). These are the largest potentials at most zero: a
+    mentor that no residual arc reaches at a negative cost keeps 0, the
+    cheapest a mentor can look, although its seats are all taken.
+
+    With ``sides`` (mentees ``0..n-1`` and mentors ``n..n+m-1``), the
+    potentials are then tightened for pricing pairs out of the network: each
+    mentor is lowered as far as the residual arcs leaving it allow (a full
+    mentor to what its weakest pair is worth against its mentee's potential),
+    then each mentee raised as far as the arcs entering it allow. Each step
+    keeps every reduced cost non-negative, so the potentials still prove the
+    flow optimal, and a pair ``(i, j)`` out of the network looks improving
+    (``c + d[i] - d[n + j] < 0``) less often.
     """
     fwd = flows < caps
     back = flows > 0
@@ -498,7 +515,40 @@ def residual_potentials(
         np.minimum.at(new, h[sel], d[t[sel]] + c[sel])
         active = np.nonzero(new < d)[0]
         d = new
+        if active.size == 0 and sides is not None:
+            return _tighten(d, t, h, c, *sides)
     raise RuntimeError("negative cycle in the residual network")  # pragma: no cover
+
+
+def _tighten(
+    d: NDArray[np.int64],
+    t: NDArray[np.int64],
+    h: NDArray[np.int64],
+    c: NDArray[np.int64],
+    n: int,
+    m: int,
+) -> NDArray[np.int64]:
+    """Lower mentors, then raise mentees, keeping residual reduced costs >= 0.
+
+    A residual arc ``u -> v`` of cost ``c`` needs ``d[v] <= d[u] + c``: a
+    mentor may fall to the largest ``d[v] - c`` over the arcs leaving it, a
+    mentee rise to the smallest ``d[u] + c`` over the arcs entering it.
+    """
+    d = d.copy()
+    low, high = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    out = (t >= n) & (t < n + m)
+    floor = np.full(d.size, low, dtype=np.int64)
+    np.maximum.at(floor, t[out], d[h[out]] - c[out])
+    tor = np.arange(n, n + m)
+    tor = tor[floor[tor] > low]
+    d[tor] = np.minimum(d[tor], floor[tor])
+    into = h < n
+    ceil = np.full(d.size, high, dtype=np.int64)
+    np.minimum.at(ceil, h[into], d[t[into]] + c[into])
+    tee = np.arange(n)
+    tee = tee[ceil[tee] < high]
+    d[tee] = np.maximum(d[tee], ceil[tee])
+    return d
 
 
 def solved_max_flow(
