@@ -479,3 +479,35 @@ def test_unmatched_reasons_equal_the_dense_ones(objective: str) -> None:
     assert a.unmatched
     assert set(b.unmatched) == set(a.unmatched)
     assert sorted(b.unmatched.values()) == sorted(a.unmatched.values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    mat=_matrices(),
+    block=st.integers(1, 5),
+    kc=st.integers(1, 3),
+    seed=st.integers(0, 99),
+)
+def test_mentors_best_merge_in_any_order(
+    mat: tuple[np.ndarray, np.ndarray, int], block: int, kc: int, seed: int
+) -> None:
+    """Blocks scored against the floor of whatever was merged before them, and
+    merged in a random order, still keep each mentor's exact ``kc`` best
+    (ties to the lower mentee)."""
+    from alummatch.scoring.candidates import _ColumnBest, score_block
+
+    s, ok, k = mat
+    n, m = s.shape
+    rows = _matrix_rows(s, ok)
+    best = _ColumnBest(kc, m)
+    spans = [(a, min(a + block, n)) for a in range(0, n, block)]
+    for i in np.random.default_rng(seed).permutation(len(spans)):
+        a, b = spans[i]
+        col = score_block(rows, a, b, k, kc, col_floor=best.floor())[3]
+        assert col is not None
+        best.merge(*col)
+    for j in range(m):
+        want = np.lexsort((np.arange(n), -s[:, j]))
+        want = want[ok[want, j]][:kc]
+        got = best.rows[:, j]
+        np.testing.assert_array_equal(got[got >= 0], want)

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -273,25 +274,34 @@ def _column_top(
     return rows[idx], vals
 
 
+ColumnFloor = tuple[NDArray[np.float64], NDArray[np.intp]]
+"""Each mentor's ``kc``-th best score and its mentee (``-inf``, ``-1``: fewer)."""
+
+
 @dataclass(eq=False)
 class _ColumnBest:
     """Each mentor's ``kc`` best mentees so far (ties to the lower mentee).
 
-    ``floor`` is each mentor's ``kc``-th best score (``-inf`` while it has
-    fewer), raised in place as entries are merged: a block scored after some
-    merges only sends the pairs above it.
+    The floor (:data:`ColumnFloor`) rises as entries are merged: a block
+    scored after some merges only sends the pairs that beat it, and blocks
+    may be merged in any order (the floor is the ``kc``-th best so far, so a
+    pair that does not beat it has ``kc`` better ones). Thread-safe.
     """
 
     kc: int
     m: int
     rows: NDArray[np.intp] = field(init=False)
     vals: NDArray[np.float64] = field(init=False)
-    floor: NDArray[np.float64] = field(init=False)
+    lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.rows = np.full((self.kc, self.m), -1, dtype=np.intp)
         self.vals = np.full((self.kc, self.m), -np.inf)
-        self.floor = np.full(self.m, -np.inf)
+
+    def floor(self) -> ColumnFloor:
+        """A copy of the current floor."""
+        with self.lock:
+            return self.vals[self.kc - 1].copy(), self.rows[self.kc - 1].copy()
 
     def merge(
         self, rows: NDArray[np.intp], cols: NDArray[np.intp], vals: NDArray[np.float64]
@@ -299,6 +309,12 @@ class _ColumnBest:
         """Merge ``(row, column, value)`` entries, in any order of arrival."""
         if rows.size == 0:
             return
+        with self.lock:
+            self._merge(rows, cols, vals)
+
+    def _merge(
+        self, rows: NDArray[np.intp], cols: NDArray[np.intp], vals: NDArray[np.float64]
+    ) -> None:
         touched = np.unique(cols)
         old_r = self.rows[:, touched]
         old_v = self.vals[:, touched]
@@ -316,7 +332,6 @@ class _ColumnBest:
         self.vals[:, touched] = -np.inf
         self.rows[rank[take], all_c[take]] = all_r[take]
         self.vals[rank[take], all_c[take]] = all_v[take]
-        self.floor[touched] = self.vals[self.kc - 1, touched]
 
 
 _BlockOut = tuple[
@@ -337,7 +352,7 @@ def score_block(
     kc: int,
     upper: bool = False,
     reserve: int = 0,
-    col_floor: NDArray[np.float64] | None = None,
+    col_floor: ColumnFloor | None = None,
     upper_out: NDArray[np.uint8] | None = None,
 ) -> _BlockOut:
     """Candidates of mentees ``start..stop-1``: columns, values, bounds, mentors' best.
@@ -345,10 +360,10 @@ def score_block(
     With ``upper``, also the block's one-byte upper bounds (:func:`_block_upper`);
     with ``reserve``, also the next ``reserve`` best of each mentee and the
     bound on the rest. The mentors' best come as ``(rows, mentors, scores)``
-    entries: with ``col_floor`` (each mentor's ``kc``-th best score over the
-    mentees before this block, ``-inf`` while it has fewer), every allowed
-    pair of the block scoring above it; otherwise each mentor's ``kc`` best of
-    the block.
+    entries: with ``col_floor`` (each mentor's ``kc``-th best so far), every
+    allowed pair of the block that beats it (a higher score, or the same
+    score and a lower mentee); otherwise each mentor's ``kc`` best of the
+    block.
     A plain function of its arguments, so that it runs as a thread-pool job
     or as a Dask task alike.
     """
@@ -364,9 +379,15 @@ def score_block(
     if kc and col_floor is not None:
         # above the floor: -score < -floor (the float32 of the floor is the
         # score it was taken from, so the comparison is exact)
-        lim = np.negative(col_floor, dtype=np.float32)
-        r_, c_ = np.nonzero(neg < lim[None, :])
-        col = (idx[r_], c_.astype(np.intp), -neg[r_, c_].astype(np.float64))
+        f_val, f_row = col_floor
+        lim = np.negative(f_val, dtype=np.float32)
+        r_, c_ = np.nonzero(neg <= lim[None, :])
+        x = neg[r_, c_]
+        r_ = idx[r_]
+        # a tie beats the floor only with a lower mentee (never where the
+        # floor is -inf: f_row is then -1, and the pair is not allowed)
+        win = (x < lim[c_]) | (r_ < f_row[c_])
+        col = (r_[win], c_[win].astype(np.intp), -x[win].astype(np.float64))
     elif kc:
         t_rows, t_vals = _column_top(neg, idx, kc)
         fin = np.isfinite(t_vals)
@@ -453,11 +474,15 @@ def select_candidates(
         if col is not None:
             assert best is not None
             best.merge(*col)
-        if progress is not None:
-            progress(stop - start)
 
     if client is not None:
-        _dask_blocks(client, rows, spans, k, kc, take, keep_upper, reserve)
+
+        def keep(a: int, b: int, out: _BlockOut) -> None:
+            take(a, b, out)
+            if progress is not None:
+                progress(b - a)
+
+        _dask_blocks(client, rows, spans, k, kc, keep, keep_upper, reserve)
     else:
         limit = (
             threadpool_limits(limits=1, user_api="blas")
@@ -465,37 +490,27 @@ def select_candidates(
             else contextlib.nullcontext()
         )
         with limit:
+
+            def run(a: int, b: int) -> None:
+                # each block is kept by the thread that scored it: rows are
+                # disjoint, and the mentors' best take a lock
+                floor = None if best is None else best.floor()
+                into = None if upper is None else upper[a:b]
+                out = score_block(rows, a, b, k, kc, keep_upper, reserve, floor, into)
+                take(a, b, out)
+
             if n_jobs > 1 and len(spans) > 1:
                 with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-                    # blocks are merged in order, so a block only sees the
-                    # floors of mentees before it: ties stay with the lower
-                    outs = pool.map(
-                        lambda ab: score_block(
-                            rows,
-                            ab[0],
-                            ab[1],
-                            k,
-                            kc,
-                            keep_upper,
-                            reserve,
-                            None if best is None else best.floor.copy(),
-                            None if upper is None else upper[ab[0] : ab[1]],
-                        ),
-                        spans,
-                    )
-                    for (a, b), out in zip(spans, outs, strict=True):
-                        take(a, b, out)
+                    futures = {pool.submit(run, a, b): b - a for a, b in spans}
+                    for fut in as_completed(futures):
+                        fut.result()
+                        if progress is not None:
+                            progress(futures[fut])
             else:
                 for a, b in spans:
-                    floor = None if best is None else best.floor.copy()
-                    into = None if upper is None else upper[a:b]
-                    take(
-                        a,
-                        b,
-                        score_block(
-                            rows, a, b, k, kc, keep_upper, reserve, floor, into
-                        ),
-                    )
+                    run(a, b)
+                    if progress is not None:
+                        progress(b - a)
     logger.info(
         "candidates: scored %d x %d pairs in %d blocks%s, kept %d per mentee and "
         "%d per mentor in %.2fs",
@@ -511,8 +526,8 @@ def select_candidates(
     tee = np.repeat(np.arange(n, dtype=np.intp), k)
     tor = cols.ravel()
     sc = vals.ravel()
-    keep = tor >= 0
-    tee, tor, sc = tee[keep], tor[keep], sc[keep]
+    kept = tor >= 0
+    tee, tor, sc = tee[kept], tor[kept], sc[kept]
     if best is not None:
         ok = np.isfinite(best.vals) & (best.rows >= 0)
         extra_tee = best.rows[ok]
