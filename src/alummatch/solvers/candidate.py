@@ -109,6 +109,14 @@ class _Working:
         # two sorted runs: a stable sort merges them in linear time
         self.keys = np.sort(np.concatenate([self.keys, new]), kind="stable")
 
+    def drop(self, at: NDArray[np.intp]) -> None:
+        """Remove the pairs at positions ``at`` (the keys stay sorted)."""
+        gone = np.sort(self.tee[at].astype(np.int64) * self.m + self.tor[at])
+        keep = np.ones(self.tee.size, dtype=np.bool_)
+        keep[at] = False
+        self.tee, self.tor, self.sc = self.tee[keep], self.tor[keep], self.sc[keep]
+        self.keys = self.keys[~_member(gone, self.keys)]
+
     def in_rows(self, rows: NDArray[np.intp]) -> NDArray[np.bool_]:
         """Mask ``(len(rows), m)`` of the working pairs of the given mentees."""
         lo = np.searchsorted(self.keys, rows.astype(np.int64) * self.m)
@@ -240,9 +248,7 @@ class _Pricer:
         rank = np.arange(t.size) - np.repeat(first, np.diff(np.r_[first, t.size]))
         move = viol[rank < _ADD_PER_ROW]
         self.work.add(res.tee[move], res.tor[move], res.sc[move])
-        keep = np.ones(res.tee.size, dtype=np.bool_)
-        keep[move] = False
-        self.reserve = _Working(res.tee[keep], res.tor[keep], res.sc[keep], res.m)
+        res.drop(move)
         return int(move.size)
 
     def _upper(self, part: NDArray[np.intp]) -> NDArray[np.float64]:
@@ -319,6 +325,13 @@ class _Pricer:
         Only mentors whose price could let a pair of the mentee's bound
         violate are looked at (``d[j] > d[i] - round(bound[i] * factor)``):
         the usable mentors sorted by price, a prefix of them per mentee.
+
+        Each pair's test is done on its byte ``q``: the pair's score is at
+        most ``U = low + (q - 1) * span / L + eps`` (``L`` levels), and it can
+        violate only if ``round(s * 2**e) > T = d[i] - d[j]``, so only if
+        ``U * 2**e > T - 1``, that is ``q > a * T + b`` with per-mentee
+        ``a = L / (span * 2**e)`` and ``b = 1 + L * (-2**-e - low - eps) /
+        span`` (a looser test than the rounding needs: nothing is missed).
         """
         cs = self.cs
         assert cs.upper is not None
@@ -343,12 +356,22 @@ class _Pricer:
             int(ends[-1]),
         )
         starts = ends - count
+        levels = float(UPPER_LEVELS)
+        low_all, span_all = cs.upper_low[rows], cs.upper_span[rows]
+        eps = 1e-6 * (np.abs(span_all) + np.abs(low_all) + 1.0)
+        if factor is not None:
+            a_all = np.ldexp(levels / span_all, -factor.exp)
+            gap = -np.ldexp(1.0, -factor.exp) - low_all - eps
+            b_all = 1.0 + levels * gap / span_all
+        with np.errstate(invalid="ignore", over="ignore"):
+            qf_all = 1.0 + levels * (floor - low_all - eps) / span_all - 1e-6
         r0 = 0
         while r0 < rows.size:
             # rows whose pairs fit in one block
             r1 = int(np.searchsorted(ends, starts[r0] + _BLOCK, side="right"))
             r1 = max(r1, r0 + 1)
-            part, cnt = rows[r0:r1], count[r0:r1]
+            sl = slice(r0, r1)
+            part, cnt = rows[sl], count[sl]
             r0 = r1
             total = int(cnt.sum())
             if total == 0:
@@ -357,16 +380,16 @@ class _Pricer:
             first = np.repeat(np.cumsum(cnt) - cnt, cnt)
             tor = order[np.arange(total) - first]
             q = cs.upper[tee, tor]
-            low, span = cs.upper_low[tee], cs.upper_span[tee]
-            ub = low + (q.astype(np.float64) - 1.0) / UPPER_LEVELS * span
-            ub += 1e-6 * (np.abs(span) + np.abs(low) + 1.0)
-            ub[q == 255] = np.inf
-            cand = (q > 0) & (ub >= floor)
+            top = q == 255  # a candidate: no bound
+            cand = q > 0  # 0: not allowed
+            if floor > -np.inf:
+                cand &= q >= np.repeat(qf_all[sl], cnt)
             if factor is not None:
-                fin = cand & np.isfinite(ub)
-                top = np.zeros(total, dtype=np.int64)
-                top[fin] = scale_scores(ub[fin], factor)
-                cand &= ~fin | (top - d_tee[tee] + d_tor[tor] > 0)
+                t = (np.repeat(d_tee[part], cnt) - d_tor[tor]).astype(np.float64)
+                t *= np.repeat(a_all[sl], cnt)
+                t += np.repeat(b_all[sl], cnt)
+                cand &= q > t - 1e-6
+            cand |= top
             idx = np.nonzero(cand)[0]
             if idx.size == 0:
                 continue
