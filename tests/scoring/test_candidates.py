@@ -511,3 +511,20 @@ def test_mentors_best_merge_in_any_order(
         want = want[ok[want, j]][:kc]
         got = best.rows[:, j]
         np.testing.assert_array_equal(got[got >= 0], want)
+
+
+@pytest.mark.parametrize("objective", ["total", "coverage", "maxmin"])
+def test_unlimited_capacity_with_balanced_load_on_candidates(objective: str) -> None:
+    """A capacity of 10**15 (a programme's "unlimited") is clamped to the demand
+    on candidate problems too: BalancedLoad expands no seat per unit of it, and
+    the optimum is the dense one."""
+    dense, cand = _pair(40, 6, 4, 2)
+    cap = np.full(6, 10**15)
+    low = np.zeros(6, dtype=int)
+    d = dense.replace(mentor_capacity=cap, mentor_min_load=low)
+    c = cand.replace(mentor_capacity=cap, mentor_min_load=low)
+    a = solve(d, "flow", objective=objective, constraints=[BalancedLoad(0.05)])
+    b = solve(c, "flow", objective=objective, constraints=[BalancedLoad(0.05)])
+    assert b.status is Status.OPTIMAL
+    assert b.objective == pytest.approx(a.objective, rel=1e-9)
+    assert b.metrics.matched_slots == a.metrics.matched_slots
