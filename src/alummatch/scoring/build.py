@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -285,8 +286,13 @@ def build_problem(
     try:
         if beside:
             # the pages of the outputs are mapped on a worker while this
-            # thread fits the scorer and the rules
+            # thread fits the scorer and the rules; the workers are started
+            # first (a thread starting waits for the memory map to be free)
             assert pool is not None
+            ready = threading.Barrier(jobs + 1)
+            for _ in range(jobs):
+                pool.submit(ready.wait)
+            ready.wait()
             pending = (
                 pool.submit(fresh_array, (n, m), np.float64),
                 pool.submit(fresh_array, (n, m), np.bool_),

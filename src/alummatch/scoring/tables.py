@@ -30,6 +30,7 @@ __all__ = [
 _POPULATE = getattr(mmap, "MAP_POPULATE", 0)
 _FRESH_MIN_BYTES = 1 << 22
 _MADV_POPULATE_WRITE = 23  # Linux 5.14+
+_POPULATE_CHUNK = 1 << 23
 # CPython releases the GIL around mmap() from 3.12 on
 _MMAP_RELEASES_GIL = sys.version_info >= (3, 12)
 
@@ -81,9 +82,18 @@ def _populate(buf: mmap.mmap, nbytes: int) -> None:
     try:
         madvise = ctypes.CDLL(None, use_errno=True).madvise
         address = ctypes.addressof(ctypes.c_char.from_buffer(buf))
-        done = madvise(
-            ctypes.c_void_p(address), ctypes.c_size_t(nbytes), _MADV_POPULATE_WRITE
-        )
+        done = 0
+        # in chunks: the process's memory map is locked during each call, and
+        # other threads (a thread starting, a large numpy allocation) wait
+        for at in range(0, nbytes, _POPULATE_CHUNK):
+            size = min(_POPULATE_CHUNK, nbytes - at)
+            done = madvise(
+                ctypes.c_void_p(address + at),
+                ctypes.c_size_t(size),
+                _MADV_POPULATE_WRITE,
+            )
+            if done != 0:
+                break
     except (AttributeError, OSError, TypeError, ValueError):  # pragma: no cover
         done = -1
     if done != 0:  # kernels before 5.14 refuse the advice
