@@ -80,3 +80,35 @@ def test_a_criterion_without_data_for_any_pair_gets_no_column() -> None:
     f = facts(_result(everywhere=True))
     assert f.criteria == ("industry", "expectations")
     assert "goals_contribution" not in staff_frame(f.result, f).columns
+
+
+def test_ranks_of_chosen_pairs_read_in_blocks_equal_row_by_row(
+    monkeypatch: Any,
+) -> None:
+    """Each chosen pair's rank among the mentee's allowed mentors is the same
+    when all pairs are ranked at once in blocks of rows (dense and candidate
+    problems) as when each mentee's row is read alone."""
+    import importlib
+
+    from alummatch.datasets import synthetic_cohort
+
+    facts_module = importlib.import_module("alummatch.report.facts")
+
+    monkeypatch.setattr(facts_module, "_RANK_BLOCK", 64)
+    cohort = synthetic_cohort(120, 40, seed=5)
+    for problem in (am.build_problem(cohort), am.build_problem(cohort, candidates=3)):
+        result = am.solve(problem, "flow", objective="coverage")
+        f = facts(result)
+        assert result.pair_indices.shape[0] > 0
+        for i, j in result.pair_indices.tolist():
+            scores, row = problem.rows(np.array([i]))
+            better = int(np.count_nonzero(row[0] & (scores[0] > scores[0, j])))
+            n_allowed = int(np.count_nonzero(row[0]))
+            want = (
+                "their best-scoring allowed mentor"
+                if better == 0
+                else f"best of {n_allowed} allowed mentors"
+            )
+            assert f.rank(i, j).endswith(want)
+            if better:
+                assert f.rank(i, j).startswith(facts_module._ordinal(better + 1))

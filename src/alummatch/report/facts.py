@@ -62,6 +62,9 @@ _CATEGORIES: tuple[tuple[str, str], ...] = (
 )
 _PREFIX = re.compile(r"^matched \d+ of \d+ mentors? wanted; ")
 
+_RANK_BLOCK = 1 << 21
+"""Score elements read at a time when the chosen pairs are ranked."""
+
 
 def reason_category(reason: str) -> str:
     """Group an unmatched mentee's reason into a category in plain words.
@@ -191,6 +194,9 @@ class Facts:
     _rows: dict[int, tuple[NDArray[np.float64], NDArray[np.bool_]]] = field(
         default_factory=dict, repr=False
     )
+    _ranks: dict[tuple[int, int], tuple[int, int]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def problem(self) -> MatchingProblem | None:
@@ -241,16 +247,54 @@ class Facts:
             self._rows[i] = (scores[0], allowed[0])
         return self._rows[i]
 
+    def _pair_ranks(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """Allowed mentors scoring above each chosen pair's, and allowed mentors.
+
+        For every chosen pair at once, rows read in blocks of mentees (a
+        candidate problem re-scores each block once), none of them kept.
+        """
+        if not self._ranks:
+            prob = self.problem
+            assert prob is not None
+            pairs = self.result.pair_indices
+            out = self._ranks
+            tee = np.unique(pairs[:, 0]) if pairs.size else np.empty(0, np.intp)
+            step = max(1, _RANK_BLOCK // max(prob.n_mentors, 1))
+            for s in range(0, tee.size, step):
+                rows = tee[s : s + step].astype(np.intp)
+                scores, allowed = prob.rows(rows)
+                mine = np.nonzero(np.isin(pairs[:, 0], rows))[0]
+                r = np.searchsorted(rows, pairs[mine, 0])
+                c = pairs[mine, 1]
+                target = scores[r, c]
+                better = np.count_nonzero(
+                    allowed[r] & (scores[r] > target[:, None]), axis=1
+                )
+                n_allowed = np.count_nonzero(allowed, axis=1)[r]
+                for a, b, x, y in zip(
+                    pairs[mine, 0].tolist(),
+                    c.tolist(),
+                    better.tolist(),
+                    n_allowed.tolist(),
+                    strict=True,
+                ):
+                    out[(a, b)] = (x, y)
+        return self._ranks
+
     def rank(self, i: int, j: int) -> str:
         """Where mentor ``j`` stands among mentee ``i``'s allowed mentors."""
         prob = self.problem
         if prob is None:
             return ""
-        scores, row = self.row(i)
-        better = int(np.count_nonzero(row & (scores > scores[j])))
+        known = self._pair_ranks().get((i, j))
+        if known is not None:
+            better, n_allowed = known
+        else:
+            scores, row = self.row(i)
+            better = int(np.count_nonzero(row & (scores > scores[j])))
+            n_allowed = int(np.count_nonzero(row))
         if better == 0:
             return "their best-scoring allowed mentor"
-        n_allowed = int(np.count_nonzero(row))
         return f"{_ordinal(better + 1)} best of {n_allowed} allowed mentors"
 
     def pair_reason(self, k: int) -> str:

@@ -29,6 +29,26 @@ __all__ = ["GoalsCriterion"]
 _DENSE_TEXT_BYTES = 256 * 2**20
 
 
+def _pair_dots(
+    rows: sp.csr_array, i: IndexArray, cols_t: NDArray[Any], j: IndexArray
+) -> NDArray[np.float64]:
+    """``rows[i[p]] . cols_t[:, j[p]]`` for each pair ``p``, without sparse slicing.
+
+    The entries of the pairs' rows are gathered from the CSR arrays and
+    multiplied by the matching entries of the dense columns; one pair costs
+    its row's entries, not a sparse matrix built for it.
+    """
+    i = np.asarray(i, dtype=np.intp)
+    j = np.asarray(j, dtype=np.intp)
+    indptr = rows.indptr
+    lens = (indptr[i + 1] - indptr[i]).astype(np.intp)
+    total = int(lens.sum())
+    pair = np.repeat(np.arange(i.size), lens)
+    at = np.repeat(indptr[i] - np.cumsum(lens) + lens, lens) + np.arange(total)
+    v = rows.data[at].astype(np.float64) * cols_t[rows.indices[at], j[pair]]
+    return np.asarray(np.bincount(pair, weights=v, minlength=i.size), dtype=np.float64)
+
+
 class GoalsCriterion:
     """Share of the mentee's goals the mentor covers, blended with text similarity.
 
@@ -236,15 +256,16 @@ class GoalsCriterion:
         self, i: IndexArray, j: IndexArray
     ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
         """Coverage, text similarity and blended score of pairs."""
-        shared = np.asarray(
-            self.goals_tee_[i].multiply(self.goals_tor_[j]).sum(axis=1)
-        ).ravel()
+        shared = _pair_dots(self.goals_tee_, i, self.goals_tor_dense_t_, j)
         cov = shared * self.inv_count_[i]
         wc = self.cov_w_[i].astype(np.float64)
         if self.text_:
-            cos = np.asarray(
-                self.text_tee_[i].multiply(self.text_tor_[j]).sum(axis=1)
-            ).ravel()
+            if isinstance(self.text_tor_t_, np.ndarray):
+                cos = _pair_dots(self.text_tee_, i, self.text_tor_t_, j)
+            else:
+                cos = np.asarray(
+                    self.text_tee_[i].multiply(self.text_tor_[j]).sum(axis=1)
+                ).ravel()
             wt = float(self.text_weight) * (
                 self.has_text_tee_[i] & self.has_text_tor_[j]
             )
@@ -271,8 +292,11 @@ class GoalsCriterion:
         i = np.array([mentee], dtype=np.intp)
         j = np.array([mentor], dtype=np.intp)
         _, cos, _ = self._parts(i, j)
-        want = {self.vocab_[k] for k in self.goals_tee_[i].indices}
-        can = {self.vocab_[k] for k in self.goals_tor_[j].indices}
+        g_tee, g_tor = self.goals_tee_, self.goals_tor_
+        tee_terms = g_tee.indices[g_tee.indptr[mentee] : g_tee.indptr[mentee + 1]]
+        tor_terms = g_tor.indices[g_tor.indptr[mentor] : g_tor.indptr[mentor + 1]]
+        want = {self.vocab_[k] for k in tee_terms}
+        can = {self.vocab_[k] for k in tor_terms}
         shared, missing = sorted(want & can), sorted(want - can)
         if want:
             text = f"mentor covers {len(shared)} of the mentee's {len(want)} goals"
