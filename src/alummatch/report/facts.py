@@ -238,12 +238,17 @@ class Facts:
         """Mentee ``i``'s scores and allowed mask against every mentor.
 
         Read through :meth:`MatchingProblem.rows`, so that a candidate
-        problem (which holds no dense matrix) re-scores the row; kept per
-        mentee, since a report asks for the same rows again.
+        problem (which holds no dense matrix) re-scores the row; the latest
+        rows are kept (about two million scores), since a report asks for
+        the same rows again.
         """
         assert self.problem is not None
         if i not in self._rows:
             scores, allowed = self.problem.rows(np.array([i], dtype=np.intp))
+            # the latest rows only: a national cohort's rows would not fit
+            keep = max(1, _RANK_BLOCK // max(self.problem.n_mentors, 1))
+            while len(self._rows) >= keep:
+                del self._rows[next(iter(self._rows))]
             self._rows[i] = (scores[0], allowed[0])
         return self._rows[i]
 
