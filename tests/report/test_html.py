@@ -213,3 +213,20 @@ def test_report_shows_groups_asked_for(tmp_path: Path) -> None:
     assert "<h3>By first_generation</h3>" in page
     assert page.count("<img ") == 4
     assert "By first_generation" not in render_report(result)
+
+
+def test_a_long_alert_lists_its_first_items_and_counts_the_rest() -> None:
+    """A national cohort's "few shared goals" alert names the first pairs and
+    says how many more there are (all of them are in the pairs table), instead
+    of a wall of ids."""
+    from alummatch.report.facts import Alert
+    from alummatch.report.html import _ALERT_ITEMS, _alerts_html
+
+    items = tuple(f"m-{k:05d} & a-{k:05d}" for k in range(_ALERT_ITEMS + 25))
+    out = _alerts_html(
+        [Alert("many pairs with few shared goals.", items)], limit=_ALERT_ITEMS
+    )
+    assert out.count('class="nw"') == _ALERT_ITEMS
+    assert "and 25 more" in out
+    short = _alerts_html([Alert("two pairs.", items[:2])], limit=_ALERT_ITEMS)
+    assert "more" not in short and short.count('class="nw"') == 2

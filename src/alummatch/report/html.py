@@ -186,6 +186,11 @@ def _person(ident: str, name: str) -> str:
     return out
 
 
+_ALERT_ITEMS = 60
+"""People or pairs listed under one alert; the rest are counted (every pair is
+in the pairs table, every waiting student in theirs)."""
+
+
 def _alerts_html(alerts: Sequence[Alert], *, limit: int | None = None) -> str:
     if not alerts:
         return '<p class="ok">Nothing to look at: no weak pair, no idle mentor.</p>'
@@ -529,7 +534,7 @@ def render_report(result: MatchResult, *, groups: Sequence[Any] = ()) -> str:
         + _cards(f)
         + "</section>\n"
         '<section id="warnings"><h2>To look at</h2>'
-        + _alerts_html(alerts)
+        + _alerts_html(alerts, limit=_ALERT_ITEMS)
         + "</section>\n"
         f'<section id="pairs"><h2>Pairs ({n_pairs})</h2>'
         '<p class="legend screen-only">Click a column heading to sort.</p>'
