@@ -311,16 +311,15 @@ def _candidate_request(
                 diagnosis.append(f"{pair} is removed by {test_labels[k]}.")
     pin_t, pin_r = _pin_counts(problem, fixed, diagnosis)
     reduced = without_pairs(problem, pair_tests, fixed)
-    # clamped as usable_capacity does, without the allowed mask: no mentor
-    # takes more than the whole demand (a capacity of 10**15 expands nothing)
-    min_load = np.maximum(problem.mentor_min_load - pin_r, 0).astype(np.int64)
-    demand = np.minimum(
-        np.maximum(problem.mentee_demand - pin_t, 0), problem.n_mentors
-    ).astype(np.int64)
-    capacity = np.maximum(
-        np.minimum(np.maximum(problem.mentor_capacity - pin_r, 0), int(demand.sum())),
+    # no mentor takes more than the whole demand (a capacity of 10**15
+    # expands nothing); the allowed mask is not there to clamp by
+    min_load = np.maximum(problem.mentor_min_load - pin_r, 0)
+    capacity, demand = usable_capacity(
+        None,
+        np.maximum(problem.mentor_capacity - pin_r, 0),
         min_load,
-    ).astype(np.int64)
+        np.maximum(problem.mentee_demand - pin_t, 0),
+    )
     task = Task(
         problem=reduced,
         objective=objective,

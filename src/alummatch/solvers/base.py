@@ -56,7 +56,9 @@ class Task:
         The original problem (scores, ids, context).
     objective : str
         One of :data:`OBJECTIVES`.
-    allowed : ndarray of bool, shape (n_mentees, n_mentors)
+    allowed : ndarray of bool, shape (n_mentees, n_mentors), or None
+        ``None`` for a problem without the mask (a candidate problem): no
+        mentor is then clamped to its allowed mentees, only to the demand.
         Pairs the solver may choose (pinned pairs excluded: they are fixed).
     capacity, min_load : ndarray of int, shape (n_mentors,)
         Residual seats and minimum loads after pinned pairs.
@@ -213,7 +215,7 @@ def seeded_rng(seed: int) -> np.random.Generator:
 
 
 def usable_capacity(
-    allowed: NDArray[np.bool_],
+    allowed: NDArray[np.bool_] | None,
     capacity: NDArray[np.int64],
     min_load: NDArray[np.int64],
     demand: NDArray[np.int64],
@@ -232,7 +234,9 @@ def usable_capacity(
 
     Parameters
     ----------
-    allowed : ndarray of bool, shape (n_mentees, n_mentors)
+    allowed : ndarray of bool, shape (n_mentees, n_mentors), or None
+        ``None`` for a problem without the mask (a candidate problem): no
+        mentor is then clamped to its allowed mentees, only to the demand.
     capacity, min_load : ndarray of int, shape (n_mentors,)
     demand : ndarray of int, shape (n_mentees,)
 
@@ -241,9 +245,11 @@ def usable_capacity(
     capacity, demand : ndarray of int64
     """
     cap = np.asarray(capacity, dtype=np.int64)
-    dem = np.minimum(np.asarray(demand, dtype=np.int64), allowed.shape[1])
-    col = (allowed & (dem > 0)[:, None]).sum(axis=0).astype(np.int64)
+    dem = np.minimum(np.asarray(demand, dtype=np.int64), cap.size)
     total = int(dem.sum())  # at most n_mentees * n_mentors
-    cap_out = np.minimum(np.minimum(cap, col), total)
+    cap_out = np.minimum(cap, total)
+    if allowed is not None:
+        col = (allowed & (dem > 0)[:, None]).sum(axis=0).astype(np.int64)
+        cap_out = np.minimum(cap_out, col)
     cap_out = np.maximum(cap_out, np.asarray(min_load, dtype=np.int64))
     return cap_out.astype(np.int64), dem.astype(np.int64)
