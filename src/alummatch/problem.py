@@ -313,6 +313,16 @@ class CandidateSet:
         ok[ok] = keys[pos[ok]] == want[ok]
         return np.where(ok, pos, -1).astype(np.intp)
 
+    def pair_values(
+        self,
+        mentee_idx: NDArray[np.intp],
+        mentor_idx: NDArray[np.intp],
+        rescore: RowScorer | None = None,
+    ) -> tuple[FloatArray, BoolArray]:
+        """Scores and allowed flags of pairs; the rows of non-candidates are
+        re-scored in blocks (with ``rescore``, ``self.rescore`` by default)."""
+        return _candidate_pairs(self, mentee_idx, mentor_idx, rescore)
+
     def without(self, removed: PairTest) -> CandidateSet:
         """The same set without the pairs ``removed`` says are removed.
 
@@ -375,9 +385,16 @@ class CandidateSet:
 
 
 def _candidate_pairs(
-    c: CandidateSet, mentee_idx: NDArray[np.intp], mentor_idx: NDArray[np.intp]
+    c: CandidateSet,
+    mentee_idx: NDArray[np.intp],
+    mentor_idx: NDArray[np.intp],
+    rescore: RowScorer | None = None,
 ) -> tuple[FloatArray, BoolArray]:
-    """Scores and allowed flags of pairs of a candidate problem (re-scoring misses)."""
+    """Scores and allowed flags of pairs of a candidate problem.
+
+    The rows of the pairs that are not candidates are re-scored in blocks,
+    with ``rescore`` (``c.rescore`` by default).
+    """
     tee = np.asarray(mentee_idx, dtype=np.intp).ravel()
     tor = np.asarray(mentor_idx, dtype=np.intp).ravel()
     pos = c.find(tee, tor)
@@ -391,7 +408,7 @@ def _candidate_pairs(
         step = max(1, RESCORE_BLOCK // max(c.n_mentors, 1))
         for r0 in range(0, rows.size, step):
             part = rows[r0 : r0 + step]
-            s_rows, a_rows = c.rescore(part)
+            s_rows, a_rows = (c.rescore if rescore is None else rescore)(part)
             sel = np.nonzero((inv >= r0) & (inv < r0 + part.size))[0]
             k = miss[sel]
             sc[k] = np.asarray(s_rows, dtype=np.float64)[inv[sel] - r0, tor[k]]

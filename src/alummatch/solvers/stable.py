@@ -518,24 +518,7 @@ class _CandidateLists(_ChoiceLists):
         self, tee: NDArray[np.intp], tor: NDArray[np.intp]
     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Scores and allowed flags of pairs, re-scoring the rows of non-candidates."""
-        cs = self.cs
-        pos = cs.find(tee, tor)
-        hit = pos >= 0
-        sc = np.zeros(tee.size)
-        sc[hit] = cs.scores[pos[hit]]
-        ok = hit.copy()
-        miss = np.nonzero(~hit)[0]
-        if miss.size:
-            rows, inv = np.unique(tee[miss], return_inverse=True)
-            step = max(1, _BLOCK_ELEMENTS // max(cs.n_mentors, 1))
-            for r0 in range(0, rows.size, step):
-                part = rows[r0 : r0 + step]
-                s_rows, a_rows = self._rescore(part)
-                sel = np.nonzero((inv >= r0) & (inv < r0 + part.size))[0]
-                at = miss[sel]
-                sc[at] = s_rows[inv[sel] - r0, tor[at]]
-                ok[at] = a_rows[inv[sel] - r0, tor[at]]
-        return sc, ok
+        return self.cs.pair_values(tee, tor, self._rescore)
 
     def _rescore(
         self, rows: NDArray[np.intp]
