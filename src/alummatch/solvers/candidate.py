@@ -243,10 +243,7 @@ class _Pricer:
         # the _ADD_PER_ROW best of each mentee
         order = np.lexsort((-key[viol], res.tee[viol]))
         viol = viol[order]
-        t = res.tee[viol]
-        first = np.r_[0, np.nonzero(np.diff(t))[0] + 1]
-        rank = np.arange(t.size) - np.repeat(first, np.diff(np.r_[first, t.size]))
-        move = viol[rank < _ADD_PER_ROW]
+        move = viol[_rank_in_runs(res.tee[viol]) < _ADD_PER_ROW]
         self.work.add(res.tee[move], res.tor[move], res.sc[move])
         res.drop(move)
         return int(move.size)
@@ -528,11 +525,19 @@ def _first_pairs(
     keep = np.zeros(tee.size, dtype=np.bool_)
     for own, other, limit in ((tee, tor, per_mentee), (tor, tee, per_mentor)):
         order = np.lexsort((other, -sc, own))
-        o = own[order]
-        start = np.r_[0, np.nonzero(np.diff(o))[0] + 1] if o.size else o[:0]
-        rank = np.arange(o.size) - np.repeat(start, np.diff(np.r_[start, o.size]))
-        keep[order[rank < limit]] = True
+        keep[order[_rank_in_runs(own[order]) < limit]] = True
     return keep
+
+
+def _rank_in_runs(keys: NDArray[np.intp]) -> NDArray[np.intp]:
+    """Position of each entry within its run of equal (sorted) keys."""
+    if keys.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    start = np.r_[0, np.nonzero(np.diff(keys))[0] + 1]
+    rank: NDArray[np.intp] = np.arange(keys.size) - np.repeat(
+        start, np.diff(np.r_[start, keys.size])
+    )
+    return rank
 
 
 def _requirements(
