@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Generator, Mapping, Sequence
+from operator import attrgetter
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -323,7 +324,7 @@ class Cohort(BaseModel):
         columns = self._side_columns(side)
         if columns is not None:
             return columns.column(field)
-        return [getattr(r, field) for r in self.side(side)]
+        return list(map(attrgetter(field), self.side(side)))
 
     @property
     def n_mentees(self) -> int:

@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +23,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 try:
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+    from threadpoolctl import (  # type: ignore[import-untyped]
+        ThreadpoolController,
+        threadpool_limits,
+    )
 except ImportError:  # pragma: no cover - a dependency of scikit-learn
-    threadpool_limits = None
+    ThreadpoolController = threadpool_limits = None
 
 from alummatch.errors import InputProblem, InvalidInputError
 from alummatch.problem import MatchingProblem, check_dense_fits
@@ -283,6 +286,7 @@ def build_problem(
         ThreadPoolExecutor(max_workers=jobs) if jobs > 1 and len(starts) > 1 else None
     )
     beside = pool is not None and FRESH_RELEASES_GIL
+    found: Future[Any] | None = None
     try:
         if beside:
             # the pages of the outputs are mapped on a worker while this
@@ -296,6 +300,12 @@ def build_problem(
             pending = (
                 pool.submit(fresh_array, (n, m), np.float64),
                 pool.submit(fresh_array, (n, m), np.bool_),
+            )
+            # finding the BLAS libraries to limit takes a worker's time too
+            found = (
+                pool.submit(ThreadpoolController)
+                if ThreadpoolController is not None
+                else None
             )
         else:
             scores = fresh_array((n, m), np.float64)
@@ -321,11 +331,12 @@ def build_problem(
         t1 = time.perf_counter()
         # one BLAS thread per block: blocks run in parallel instead, and idle
         # BLAS workers spinning between small products would steal the cores
-        limit = (
-            threadpool_limits(limits=1, user_api="blas")
-            if threadpool_limits is not None
-            else contextlib.nullcontext()
-        )
+        if found is not None:
+            limit = found.result().limit(limits=1, user_api="blas")
+        elif threadpool_limits is not None:
+            limit = threadpool_limits(limits=1, user_api="blas")
+        else:
+            limit = contextlib.nullcontext()
         with limit:
             if pool is not None:
                 for _ in pool.map(work, starts):
