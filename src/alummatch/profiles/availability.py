@@ -225,7 +225,8 @@ def _mask_cached(
         day, start, end = parse_window(text)
         base = day * SLOTS_PER_DAY
         local[base - (-start // 30) : base + end // 30] = True
-    shift = round(utc_offset_hours(timezone, reference_week) * 2)
-    out = np.roll(local, -shift)
+    shift = round(utc_offset_hours(timezone, reference_week) * 2) % SLOTS_PER_WEEK
+    # np.roll(local, -shift), without its general machinery (called per pattern)
+    out = np.concatenate((local[shift:], local[:shift]))
     out.setflags(write=False)
     return out
