@@ -171,6 +171,24 @@ def _fixed(pins: list[tuple[str, NDArray[np.intp]]]) -> NDArray[np.intp]:
     ).astype(np.intp)
 
 
+def _seats_left(
+    problem: MatchingProblem,
+    allowed: NDArray[np.bool_] | None,
+    pin_t: NDArray[np.int64],
+    pin_r: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Capacities, minimum loads and demands once the pinned pairs took theirs,
+    clamped to what a matching can use (:func:`usable_capacity`)."""
+    min_load = np.maximum(problem.mentor_min_load - pin_r, 0)
+    capacity, demand = usable_capacity(
+        allowed,
+        np.maximum(problem.mentor_capacity - pin_r, 0),
+        min_load,
+        np.maximum(problem.mentee_demand - pin_t, 0),
+    )
+    return capacity, min_load, demand
+
+
 def make_task(
     problem: MatchingProblem,
     objective: str,
@@ -219,13 +237,7 @@ def make_task(
     pin_t, pin_r = _pin_counts(problem, fixed, diagnosis)
     if fixed.size:
         allowed[fixed[:, 0], fixed[:, 1]] = False
-    min_load = np.maximum(problem.mentor_min_load - pin_r, 0)
-    capacity, demand = usable_capacity(
-        allowed,
-        np.maximum(problem.mentor_capacity - pin_r, 0),
-        min_load,
-        np.maximum(problem.mentee_demand - pin_t, 0),
-    )
+    capacity, min_load, demand = _seats_left(problem, allowed, pin_t, pin_r)
     task = Task(
         problem=problem,
         objective=objective,
@@ -311,15 +323,8 @@ def _candidate_request(
                 diagnosis.append(f"{pair} is removed by {test_labels[k]}.")
     pin_t, pin_r = _pin_counts(problem, fixed, diagnosis)
     reduced = without_pairs(problem, pair_tests, fixed)
-    # no mentor takes more than the whole demand (a capacity of 10**15
-    # expands nothing); the allowed mask is not there to clamp by
-    min_load = np.maximum(problem.mentor_min_load - pin_r, 0)
-    capacity, demand = usable_capacity(
-        None,
-        np.maximum(problem.mentor_capacity - pin_r, 0),
-        min_load,
-        np.maximum(problem.mentee_demand - pin_t, 0),
-    )
+    # no allowed mask to clamp by: no mentor takes more than the whole demand
+    capacity, min_load, demand = _seats_left(problem, None, pin_t, pin_r)
     task = Task(
         problem=reduced,
         objective=objective,
