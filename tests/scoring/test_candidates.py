@@ -254,27 +254,32 @@ def test_refusal_suggests_candidates() -> None:
 
 
 def test_candidate_build_never_allocates_the_dense_matrix() -> None:
-    """Traced peak of a candidate build: a fraction of the dense 9 bytes a pair.
+    """Traced peak of candidate builds: a fraction of the dense 9 bytes a pair.
 
     Beside the one-byte upper bound a pair that the build keeps for the
-    certificate (``CandidateSet.upper``), the rest stays under half of it.
-
-    (The fitted criteria's per-cohort tables grow with the mentors, not with
-    the pairs: many mentees, few mentors show the difference.)
+    certificate (``CandidateSet.upper``), what twice the mentees add to the
+    peak stays under half of the dense matrix they add. (The fitted
+    criteria's tables, a row a distinct answer and a column a mentor, are
+    about the same for both cohorts: the growth is what grows with pairs.)
     """
     import tracemalloc
 
-    cohort = _cohort(6000, 300, 5)
-    build_problem(cohort, candidates=5)  # imports and the cohort's own views
-    tracemalloc.start()
-    try:
-        p = build_problem(cohort, candidates=5, block_size=50, n_jobs=1)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert p.candidates is not None
-    assert p.candidates.upper is not None
-    assert peak - p.candidates.upper.nbytes < 6000 * 300 * 9 / 2
+    def peak(n: int) -> int:
+        cohort = _cohort(n, 300, 5)
+        build_problem(cohort, candidates=5)  # imports and the cohort's own views
+        tracemalloc.start()
+        try:
+            p = build_problem(cohort, candidates=5, block_size=50, n_jobs=1)
+            got = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert p.candidates is not None
+        assert p.candidates.upper is not None
+        assert p.candidates.upper.shape == (n, 300)
+        return got - p.candidates.upper.nbytes
+
+    grown = peak(12000) - peak(6000)
+    assert 0 < grown < 6000 * 300 * 9 / 2
 
 
 def _matrix_rows(

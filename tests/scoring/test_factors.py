@@ -150,6 +150,11 @@ def test_which_criteria_are_folded() -> None:
         2,
         3,
     )
+    small = default_scorer().fit(synthetic_cohort(60, 20, seed=0))
+    ((rows, table),) = small.fused_factors_  # one stacked product
+    widths = [c.factors()[1].shape[0] for c in small.criteria_]  # type: ignore[attr-defined]
+    assert rows.shape == (60, sum(widths))
+    assert table.shape == (sum(widths), 20)
     missing = default_scorer().fit(_frames_cohort(3, "missing-industry"))
     assert 0 not in missing.fused_
     assert missing.abstains_[0]

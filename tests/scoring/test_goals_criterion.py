@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import TfidfVectorizer
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import (
+    ENGLISH_STOP_WORDS,
+    CountVectorizer,
+    TfidfVectorizer,
+)
 
 from alummatch.datasets import synthetic_cohort
 from alummatch.profiles import Cohort
 from alummatch.scoring import GoalsCriterion
+from alummatch.scoring.goals import term_counts
 
 
 def _cohort() -> Cohort:
@@ -103,3 +111,100 @@ def test_explain_lists_shared_and_missing_goals() -> None:
     assert "cv-review, networking" in text
     assert "not covered: startups" in text
     assert "similarity" in text
+
+
+_WORDS = st.sampled_from(
+    [
+        "the",
+        "and",
+        "Data",
+        "data",
+        "ΣΑΣ",
+        "straße",
+        "İstanbul",
+        "naïve",
+        "a",
+        "x_y",
+        "12",
+        "٣٤",
+        "café",
+        "ǅemal",
+        "日本語",
+        "you'll",
+        "co-op",
+        "AND",
+    ]
+)
+_GAPS = st.sampled_from(
+    [" ", "  ", ", ", ".", "\n", "\t", "-", "'", "\u00a0", "\u2028"]
+)
+
+
+@st.composite
+def _texts(draw: st.DrawFn) -> list[str]:
+    """Texts of words, stop words, other scripts and odd separators, or any."""
+    n = draw(st.integers(1, 12))
+    out = []
+    for _ in range(n):
+        if draw(st.booleans()):
+            out.append(draw(st.text(max_size=30)))
+        else:
+            parts = draw(st.lists(st.tuples(_WORDS, _GAPS), max_size=12))
+            out.append("".join(w + g for w, g in parts))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts())
+def test_term_counts_equal_scikit_learn(texts: list[str]) -> None:
+    """Counts, stored order and vocabulary equal ``CountVectorizer``'s."""
+    if any("\x00" in t for t in texts):
+        assert term_counts(texts, ENGLISH_STOP_WORDS) is None
+        return
+    vec = CountVectorizer(stop_words="english", dtype=np.float32)
+    try:
+        want = sp.csr_array(vec.fit_transform(texts))
+    except ValueError:
+        with pytest.raises(ValueError, match="empty vocabulary"):
+            term_counts(texts, ENGLISH_STOP_WORDS)
+        return
+    got = term_counts(texts, ENGLISH_STOP_WORDS)
+    assert got is not None
+    matrix, terms = got
+    assert terms == list(vec.get_feature_names_out())
+    assert matrix.shape == want.shape
+    assert matrix.dtype == want.dtype
+    for part in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(getattr(matrix, part), getattr(want, part))
+
+
+def test_term_counts_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts counted a few at a time give the counts of all at once."""
+    import alummatch.scoring.goals as goals
+
+    cohort = synthetic_cohort(40, 15, seed=2)
+    texts = [m.about for m in cohort.mentees] + ["Ünïcode only here", "", "the"]
+    whole = term_counts(texts, ENGLISH_STOP_WORDS)
+    monkeypatch.setattr(goals, "_TEXTS_AT_ONCE", 3)
+    parts = term_counts(texts, ENGLISH_STOP_WORDS)
+    assert whole is not None
+    assert parts is not None
+    assert whole[1] == parts[1]
+    assert (whole[0] != parts[0]).nnz == 0
+    want = CountVectorizer(stop_words="english").fit_transform(texts)
+    np.testing.assert_array_equal(parts[0].toarray(), want.toarray())
+
+
+def test_text_separator_falls_back_to_scikit_learn() -> None:
+    """A text holding the separator character scores as the reference."""
+    cohort = _cohort()
+    tees = [m.model_dump() for m in cohort.mentees]
+    tees[3]["about"] = "zyxwv\x00qponm " + tees[3]["about"]
+    tors = [m.model_dump() for m in cohort.mentors]
+    tors[1]["about"] = "qponm mentor"
+    odd = Cohort(mentors=tors, mentees=tees)
+    assert "\x00" in odd.mentees[3].about
+    crit = GoalsCriterion().fit(odd)
+    assert {"zyxwv", "qponm"} <= set(crit.terms_)
+    got = crit.score(np.arange(odd.n_mentees))
+    np.testing.assert_allclose(got, _reference(odd, 0.3), atol=1e-5)

@@ -13,6 +13,8 @@ both texts are non-empty; a pair with neither scores 0.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
@@ -27,6 +29,86 @@ if TYPE_CHECKING:
 __all__ = ["GoalsCriterion"]
 
 _DENSE_TEXT_BYTES = 256 * 2**20
+
+
+# word characters as scikit-learn's default token pattern, \b\w\w+\b, reads
+# them (str.isalnum or "_"); every other ASCII character splits
+_ASCII_SPLIT = {
+    c: " " for c in range(128) if not (chr(c).isalnum() or chr(c) in "_\x00")
+}
+_WORDS = re.compile(r"\w\w+|\x00")  # the same tokens on any text, slower
+
+
+def _words(joined: str) -> list[str]:
+    """The runs of word characters of a text, and its ``\\x00`` separators.
+
+    Runs of one character are kept on ASCII text (callers drop them).
+    """
+    if joined.isascii():
+        return joined.translate(_ASCII_SPLIT).split()
+    # a run of word characters is one match: ``\\b`` is implied
+    return _WORDS.findall(joined)
+
+
+_TEXTS_AT_ONCE = 2048
+
+
+def term_counts(
+    texts: Sequence[str], stop_words: frozenset[str]
+) -> tuple[sp.csr_array, list[str]] | None:
+    """Term counts of texts, as ``CountVectorizer(stop_words=...)`` gives them.
+
+    The same matrix, entry for entry and in the same stored order (float32
+    counts; columns in alphabetical order of the terms; within a row, terms
+    in order of their first use in the texts), and the same vocabulary.
+    Texts are joined, lower-cased and split a few thousand at a time, and
+    tokens are counted with numpy, instead of a regular expression and a
+    Python loop a text. ``None`` when a text holds the separator
+    (``\\x00``); callers then use scikit-learn.
+
+    Raises
+    ------
+    ValueError
+        When no term is left (as scikit-learn: only stop words).
+    """
+    ids: dict[str, int] = {"\x00": 0}  # every token, in order of first use
+    docs, uses = [], []
+    for at in range(0, len(texts), _TEXTS_AT_ONCE):
+        chunk = texts[at : at + _TEXTS_AT_ONCE]
+        joined = " \x00 ".join([*chunk, ""])  # a separator after each text
+        if joined.count("\x00") != len(chunk):
+            return None
+        tokens = _words(joined.lower())
+        for t in dict.fromkeys(tokens):
+            ids.setdefault(t, len(ids))
+        code = np.fromiter(map(ids.__getitem__, tokens), np.int32, len(tokens))
+        sep = code == 0
+        docs.append((np.cumsum(sep) + at)[~sep])  # separators before a token
+        uses.append(code[~sep])
+    # one character is no term
+    seen = [t for t in ids if len(t) > 1 and t not in stop_words]
+    if not seen:
+        raise ValueError("empty vocabulary; the texts only contain stop words")
+    term = np.full(len(ids), -1, dtype=np.int64)
+    term[[ids[t] for t in seen]] = np.arange(len(seen))
+    used = term[np.concatenate(uses)] if uses else np.zeros(0, np.int64)
+    keep = used >= 0
+    doc = np.concatenate(docs)[keep] if docs else np.zeros(0, np.int64)
+    # (text, term) pairs sorted by text, then by the term's first use
+    pairs, counts = np.unique(doc * len(seen) + used[keep], return_counts=True)
+    rows, first = np.divmod(pairs, len(seen))
+    alpha = np.empty(len(seen), dtype=np.int32)
+    alpha[np.argsort(np.array(seen, dtype=object), kind="stable")] = np.arange(
+        len(seen), dtype=np.int32
+    )
+    indptr = np.zeros(len(texts) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=len(texts)), out=indptr[1:])
+    matrix = sp.csr_array(
+        (counts.astype(np.float32), alpha[first], indptr),
+        shape=(len(texts), len(seen)),
+        copy=False,
+    )
+    return matrix, sorted(seen)
 
 
 def _pair_dots(
@@ -152,12 +234,13 @@ class GoalsCriterion:
             t.strip() for t in texts_tor
         ):
             return
-        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+        from sklearn.feature_extraction.text import (
+            ENGLISH_STOP_WORDS,
+            CountVectorizer,
+            TfidfTransformer,
+        )
 
         texts = [*texts_tee, *texts_tor]
-        vec = CountVectorizer(
-            stop_words="english", max_features=self.max_features, dtype=np.float32
-        )
         tfidf = TfidfTransformer(sublinear_tf=True)
         # identical texts are tokenised once (counts of a text are the same
         # wherever it appears); a vocabulary cap ranks terms over all texts
@@ -168,10 +251,20 @@ class GoalsCriterion:
             count=len(texts),
         )
         try:
-            if self.max_features is None and len(distinct) < len(texts):
-                counts = sp.csr_array(vec.fit_transform(list(distinct)))[row]
+            got = None
+            if self.max_features is None:
+                got = term_counts(list(distinct), ENGLISH_STOP_WORDS)
+            if got is not None:
+                counts, self.terms_ = got
+                counts = counts[row]
             else:
+                vec = CountVectorizer(
+                    stop_words="english",
+                    max_features=self.max_features,
+                    dtype=np.float32,
+                )
                 counts = vec.fit_transform(texts)
+                self.terms_ = list(vec.get_feature_names_out())
         except ValueError:  # only stop words: no vocabulary
             return
         x = sp.csr_array(tfidf.fit_transform(counts))
@@ -185,7 +278,6 @@ class GoalsCriterion:
         self.has_text_tor_ = np.diff(x_tor.indptr) > 0
         if not self.has_text_tee_.any() or not self.has_text_tor_.any():
             return
-        self.vectorizer_ = vec
         self.tfidf_ = tfidf
         self.text_tee_ = sp.csr_array(x_tee[:, shared])
         self.text_tor_ = sp.csr_array(x_tor[:, shared])
