@@ -193,16 +193,8 @@ def test_conformance_checks_factors() -> None:
         check_criterion(Wrong(), cohort)
 
 
-@pytest.mark.parametrize("advice", [None, 9999])
-def test_fresh_array_is_mapped_zeroed_and_writable(
-    advice: int | None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Large fresh arrays are zero-filled, writable and sized; small ones too.
-
-    An advice the kernel refuses falls back to a write a page.
-    """
-    if advice is not None:
-        monkeypatch.setattr(tables, "_MADV_POPULATE_WRITE", advice)
+def test_fresh_array_is_mapped_zeroed_and_writable() -> None:
+    """Large fresh arrays are zero-filled, writable and sized; small ones too."""
     big = tables.fresh_array((700, 1000), np.float64)
     assert big.shape == (700, 1000)
     assert big.dtype == np.float64

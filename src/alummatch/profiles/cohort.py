@@ -493,16 +493,21 @@ class Cohort(BaseModel):
         def make() -> NDArray[np.bool_]:
             zones = self._column(side, "timezone")
             windows = self._column(side, "availability")
-            out = np.zeros((len(zones), SLOTS_PER_WEEK), dtype=np.bool_)
-            done: dict[tuple[tuple[str, ...], str], NDArray[np.bool_]] = {}
-            for k, (w, tz) in enumerate(zip(windows, zones, strict=True)):
-                if tz is None:  # windows cannot be placed in UTC
-                    continue
-                key = (tuple(w), tz)  # a mask a distinct pair
-                mask = done.get(key)
-                if mask is None:
-                    mask = done[key] = mask_from_windows(*key, self.reference_week)
-                out[k] = mask
+            # a mask a distinct (windows, zone); windows without a zone cannot
+            # be placed in UTC: the last, empty, mask
+            keys: dict[tuple[tuple[str, ...], str], int] = {}
+            which = np.fromiter(
+                (
+                    -1 if tz is None else keys.setdefault((tuple(w), tz), len(keys))
+                    for w, tz in zip(windows, zones, strict=True)
+                ),
+                dtype=np.intp,
+                count=len(zones),
+            )
+            masks = np.zeros((len(keys) + 1, SLOTS_PER_WEEK), dtype=np.bool_)
+            for k, key in enumerate(keys):
+                masks[k] = mask_from_windows(*key, self.reference_week)
+            out = masks[which]
             out.setflags(write=False)
             return out
 

@@ -4,7 +4,6 @@ fresh arrays for large outputs."""
 
 from __future__ import annotations
 
-import ctypes
 import mmap
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,15 +26,12 @@ __all__ = [
     "set_values",
 ]
 
-_POPULATE = getattr(mmap, "MAP_POPULATE", 0)
 _FRESH_MIN_BYTES = 1 << 22
-_MADV_POPULATE_WRITE = 23  # Linux 5.14+
-_POPULATE_CHUNK = 1 << 23
-# CPython releases the GIL around mmap() from 3.12 on
-_MMAP_RELEASES_GIL = sys.version_info >= (3, 12)
+# anonymous private mappings, and numpy's strided fill releasing the GIL
+_MAPS = sys.platform.startswith("linux") and hasattr(mmap, "MAP_ANONYMOUS")
 
-FRESH_RELEASES_GIL = bool(_POPULATE)
-"""Whether :func:`fresh_array` maps pages with the GIL released (Linux).
+FRESH_RELEASES_GIL = _MAPS
+"""Whether :func:`fresh_array` maps its pages with the GIL released (Linux).
 
 A worker thread can then prepare the output of a long computation while the
 calling thread goes on.
@@ -43,61 +39,31 @@ calling thread goes on.
 
 
 def fresh_array(shape: tuple[int, ...], dtype: type[np.generic]) -> NDArray[Any]:
-    """An uninitialised array whose pages are all mapped, zero-filled, at once.
+    """An uninitialised array whose pages are all mapped, zero-filled, now.
 
-    ``np.empty`` leaves each page to be faulted in by its first write, one
-    fault a page, and asks for huge pages on large arrays (on some kernels and
+    ``np.empty`` leaves each page to be faulted in by the computation's first
+    write, and asks for huge pages on large arrays (on some kernels and
     virtual machines zeroing or compacting 2 MiB pages on first touch costs
     several times the 4 KiB path). On Linux the array gets a private
-    anonymous mapping whose pages are mapped in one system call:
-    ``MAP_POPULATE`` where CPython releases the GIL around ``mmap()`` (3.12
-    on), before that ``madvise(MADV_POPULATE_WRITE)`` called through
-    :mod:`ctypes`, which releases it (:data:`FRESH_RELEASES_GIL`). Arrays
-    under 4 MiB, and other platforms, come from ``np.empty``.
+    anonymous mapping of 4 KiB pages, each faulted in by one byte written
+    through numpy, which releases the GIL for the fill: a worker thread maps
+    the output while the calling thread goes on. A fault locks one mapping
+    for a moment, where ``MAP_POPULATE`` or ``madvise(MADV_POPULATE_WRITE)``
+    would hold the process's memory map while it maps many pages, and every
+    allocation of the calling thread that needs a new mapping would wait.
+    Arrays under 4 MiB, and other platforms, come from ``np.empty``.
 
     The array owns its mapping (unmapped when the array is freed).
     """
     nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
-    if not _POPULATE or nbytes < _FRESH_MIN_BYTES:
+    if not _MAPS or nbytes < _FRESH_MIN_BYTES:
         return np.empty(shape, dtype=dtype)
-    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
     try:
-        buf = mmap.mmap(
-            -1, nbytes, flags=flags | (_POPULATE if _MMAP_RELEASES_GIL else 0)
-        )
+        buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     except OSError:  # pragma: no cover - mapping refused: let numpy allocate
         return np.empty(shape, dtype=dtype)
-    if not _MMAP_RELEASES_GIL:
-        _populate(buf, nbytes)
+    np.frombuffer(buf, dtype=np.uint8)[:: mmap.PAGESIZE] = 0
     return np.frombuffer(buf, dtype=dtype).reshape(shape)
-
-
-def _populate(buf: mmap.mmap, nbytes: int) -> None:
-    """Map every page of ``buf`` now, with the GIL released.
-
-    ``madvise(MADV_POPULATE_WRITE)`` through :mod:`ctypes` (foreign calls
-    release the GIL); where the kernel lacks it, one write a page through
-    numpy (whose strided assignment releases the GIL too).
-    """
-    try:
-        madvise = ctypes.CDLL(None, use_errno=True).madvise
-        address = ctypes.addressof(ctypes.c_char.from_buffer(buf))
-        done = 0
-        # in chunks: the process's memory map is locked during each call, and
-        # other threads (a thread starting, a large numpy allocation) wait
-        for at in range(0, nbytes, _POPULATE_CHUNK):
-            size = min(_POPULATE_CHUNK, nbytes - at)
-            done = madvise(
-                ctypes.c_void_p(address + at),
-                ctypes.c_size_t(size),
-                _MADV_POPULATE_WRITE,
-            )
-            if done != 0:
-                break
-    except (AttributeError, OSError, TypeError, ValueError):  # pragma: no cover
-        done = -1
-    if done != 0:  # kernels before 5.14 refuse the advice
-        np.frombuffer(buf, dtype=np.uint8)[:: mmap.PAGESIZE] = 0
 
 
 def one_hot(
