@@ -208,3 +208,13 @@ def test_text_separator_falls_back_to_scikit_learn() -> None:
     assert {"zyxwv", "qponm"} <= set(crit.terms_)
     got = crit.score(np.arange(odd.n_mentees))
     np.testing.assert_allclose(got, _reference(odd, 0.3), atol=1e-5)
+
+
+def test_vocabulary_cap_ranks_terms_as_scikit_learn(cohort: Cohort) -> None:
+    """``max_features`` keeps scikit-learn's most frequent terms over all texts."""
+    texts = [m.about for m in cohort.mentees] + [m.about for m in cohort.mentors]
+    want = CountVectorizer(stop_words="english", max_features=4).fit(texts)
+    crit = GoalsCriterion(max_features=4).fit(cohort)
+    assert crit.terms_ == list(want.get_feature_names_out())
+    assert crit.text_
+    assert crit.text_tee_.shape[1] <= 4
