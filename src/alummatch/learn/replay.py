@@ -66,7 +66,9 @@ def replay(
     graded by an outcome model fitted on the *other* terms' surveyed pairs
     only (cross-fitting: a term never grades itself). The model is the one
     :func:`fit_weights` uses (non-negative linear regression on criterion
-    components).
+    components). A term is matched on its scores, rules, capacities and
+    demands; the cohort's mentor minimum loads and mentees' waiting terms
+    describe the coming term, not the past ones, and are not applied.
 
     Parameters
     ----------
