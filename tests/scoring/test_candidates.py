@@ -533,3 +533,32 @@ def test_unlimited_capacity_with_balanced_load_on_candidates(objective: str) -> 
     assert b.status is Status.OPTIMAL
     assert b.objective == pytest.approx(a.objective, rel=1e-9)
     assert b.metrics.matched_slots == a.metrics.matched_slots
+
+
+@pytest.mark.parametrize("objective", ["total", "coverage", "maxmin"])
+def test_time_limit_returns_the_last_rounds_matching_uncertified(
+    objective: str,
+) -> None:
+    """Past the time limit, the last pricing round's matching, as TIME_LIMIT.
+
+    A limit no round can meet stops after the first round that added pairs:
+    the pairs are allowed, within every capacity and demand, with the
+    certified matched slots (and threshold), and no better than the optimum.
+    """
+    dense, cand = _pair(150, 40, 2, 1)
+    best = solve(cand, "flow", objective=objective)
+    got = solve(cand, "flow", objective=objective, time_limit=1e-9)
+    assert best.status is Status.OPTIMAL
+    assert got.status is Status.TIME_LIMIT
+    assert got.info["certified"] == 0.0
+    assert got.info["pricing_rounds"] >= 1
+    tee, tor = got.pair_indices.T
+    assert dense.allowed[tee, tor].all()
+    assert len(set(zip(tee.tolist(), tor.tolist(), strict=True))) == tee.size
+    assert (np.bincount(tor, minlength=40) <= dense.mentor_capacity).all()
+    assert (np.bincount(tee, minlength=150) <= dense.mentee_demand).all()
+    if objective != "total":
+        assert got.metrics.matched_slots == best.metrics.matched_slots
+    if objective == "maxmin":
+        assert got.metrics.min >= best.metrics.min
+    assert got.objective <= best.objective + 1e-9

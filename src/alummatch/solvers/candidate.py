@@ -49,6 +49,12 @@ total with that many above the threshold (``BalancedLoad`` on the
 mentor-to-sink arcs). The
 result's ``info`` says ``certified`` (1), ``pricing_rounds``,
 ``rescored_rows`` and the final ``working_pairs``.
+
+A time limit is checked between the pricing rounds of the last stage (a
+round, or one flow, is not interrupted): past it, the last flow's matching
+is returned as ``TIME_LIMIT``, ``certified`` 0. It meets every requirement
+and fills the slots of the earlier stages (proved over every pair); only
+its total, or its pairs above the threshold, may not be the best.
 """
 
 from __future__ import annotations
@@ -692,6 +698,18 @@ def solve_candidates(task: Task) -> SolverOutput:
         chosen, d = out
         if pricer.round(d[:n], d[n : n + m], factor, floor) == 0:
             break
+        if task.time_limit is not None and time.perf_counter() - t0 > task.time_limit:
+            logger.info(
+                "flow on candidates: time limit of %gs reached after %d pricing "
+                "rounds, not certified",
+                task.time_limit,
+                pricer.rounds,
+            )
+            return SolverOutput(
+                pairs=net.pairs(chosen),
+                status=Status.TIME_LIMIT,
+                info={**extra, **_info(pricer, certified=False)},
+            )
     logger.info(
         "flow on candidates: certified optimal in %d pricing rounds, %d mentees "
         "re-scored, %d working pairs, %.2fs",
@@ -707,9 +725,9 @@ def solve_candidates(task: Task) -> SolverOutput:
     )
 
 
-def _info(pricer: _Pricer) -> dict[str, float]:
+def _info(pricer: _Pricer, *, certified: bool = True) -> dict[str, float]:
     return {
-        "certified": 1.0,
+        "certified": float(certified),
         "pricing_rounds": float(pricer.rounds),
         "rescored_rows": float(pricer.rescored),
         "working_pairs": float(pricer.work.tee.size),

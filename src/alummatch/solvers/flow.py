@@ -76,7 +76,10 @@ class Flow:
     """Min-cost flow solver: exact for ``total``, ``coverage`` and ``maxmin``.
 
     Honours capacities, demands, minimum loads, pair constraints, one
-    ``GroupQuota`` and ``BalancedLoad``; not ``ScoreParity``.
+    ``GroupQuota`` and ``BalancedLoad``; not ``ScoreParity``. A time limit
+    is checked between the pricing rounds of a candidate problem (past it,
+    the last round's matching comes back as ``TIME_LIMIT``, not certified);
+    a min-cost flow itself runs to the end.
     """
 
     name: str = "flow"
