@@ -357,29 +357,20 @@ def build_problem(
         bs,
         jobs,
     )
-    cap = np.array(cohort.int_values("mentors", "capacity"))
-    low = np.array(cohort.int_values("mentors", "min_load"))
-    dem = np.array(cohort.int_values("mentees", "demand"))
     wait = np.array(cohort.int_values("mentees", "wait"))
-    for a in (scores, allowed, cap, low, dem, wait):
-        _readonly(a)
+    arrays = _cohort_arrays(cohort)
+    for a in (scores, allowed, wait, *(arrays[k] for k in _COUNTS)):
+        _readonly(a)  # type: ignore[arg-type]
     return MatchingProblem(
         scores=scores,
         allowed=allowed,
-        mentor_capacity=cap,
-        mentor_min_load=low,
-        mentee_demand=dem,
-        mentee_ids=cohort.mentee_ids,
-        mentor_ids=cohort.mentor_ids,
-        mentee_preferences=_preferences(
-            list(cohort.values("mentees", "preferred_mentors")), cohort.mentor_index()
-        ),
-        mentor_preferences=_preferences(
-            list(cohort.values("mentors", "preferred_mentees")), cohort.mentee_index()
-        ),
         context=CohortContext(cohort, fitted, masks),
         mentee_wait=wait if wait.any() else None,
+        **arrays,  # type: ignore[arg-type]
     )
+
+
+_COUNTS = ("mentor_capacity", "mentor_min_load", "mentee_demand")
 
 
 def _cohort_arrays(
