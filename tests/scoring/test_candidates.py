@@ -562,3 +562,78 @@ def test_time_limit_returns_the_last_rounds_matching_uncertified(
     if objective == "maxmin":
         assert got.metrics.min >= best.metrics.min
     assert got.objective <= best.objective + 1e-9
+
+
+def _wait_key(
+    problem: MatchingProblem, pairs: np.ndarray, objective: str
+) -> tuple[float, ...]:
+    """Matched slots, slots left out per wait (longest first), then the key."""
+    pairs = np.asarray(pairs, dtype=int).reshape(-1, 2)
+    got = np.bincount(pairs[:, 0], minlength=problem.n_mentees)
+    left = problem.mentee_demand - got
+    tiers = [
+        -float(left[problem.waits == w].sum()) for w in np.unique(problem.waits)[::-1]
+    ]
+    return (float(got.sum()), *tiers, *key_of(problem, pairs, objective)[1:])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    mat=_matrices(),
+    objective=st.sampled_from(["coverage", "maxmin"]),
+    bytes_=st.booleans(),
+    data=st.data(),
+)
+def test_candidates_equal_dense_with_waits(
+    mat: tuple[np.ndarray, np.ndarray, int],
+    objective: str,
+    bytes_: bool,
+    data: st.DataObject,
+) -> None:
+    """Waitlist tiers on candidates: the dense problem's slots, left out per
+    tier (longest wait first), smallest score and total, over every pair."""
+    s, ok, k = mat
+    n, m = s.shape
+    cs = select_candidates(_matrix_rows(s, ok), n, m, k, block_size=4, n_jobs=1)
+    if not bytes_:
+        cs = _without_bytes(cs)
+    cap = np.asarray(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
+    low = np.minimum(cap, 1) * data.draw(st.booleans())
+    dem = np.asarray(data.draw(st.lists(st.integers(1, 2), min_size=n, max_size=n)))
+    wait = np.asarray(data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)))
+    args = {
+        "mentor_capacity": cap,
+        "mentor_min_load": low,
+        "mentee_demand": dem,
+        "mentee_wait": wait,
+    }
+    dense = MatchingProblem.from_scores(s.astype(np.float64), allowed=ok, **args)
+    cand = MatchingProblem.from_candidates(cs, **args)
+    a = solve(dense, "flow", objective=objective)
+    b = solve(cand, "flow", objective=objective)
+    assert a.status is b.status
+    if a.status is Status.OPTIMAL:
+        assert b.info["certified"] == 1.0
+        assert _wait_key(dense, b.pair_indices, objective) == pytest.approx(
+            _wait_key(dense, a.pair_indices, objective), rel=1e-9, abs=1e-9
+        )
+
+
+def test_candidate_build_keeps_the_cohorts_waits() -> None:
+    """``build_problem(..., candidates=k)`` carries each mentee's wait, and
+    ``flow`` ranks the left out by it as on the dense problem."""
+    base = _cohort(60, 15, 1)
+    tees = [t.model_dump() for t in base.mentees]
+    for i, t in enumerate(tees):
+        t["wait"] = i % 3
+    cohort = Cohort(mentors=[t.model_dump() for t in base.mentors], mentees=tees)
+    dense, cand = build_problem(cohort), build_problem(cohort, candidates=2)
+    np.testing.assert_array_equal(cand.waits, dense.waits)
+    assert cand.waits.any()
+    for objective in ("coverage", "maxmin"):
+        a = solve(dense, "flow", objective=objective)
+        b = solve(cand, "flow", objective=objective)
+        assert b.status is Status.OPTIMAL
+        assert _wait_key(dense, b.pair_indices, objective) == pytest.approx(
+            _wait_key(dense, a.pair_indices, objective), rel=1e-9
+        )

@@ -357,15 +357,15 @@ def build_problem(
         bs,
         jobs,
     )
-    wait = np.array(cohort.int_values("mentees", "wait"))
     arrays = _cohort_arrays(cohort)
-    for a in (scores, allowed, wait, *(arrays[k] for k in _COUNTS)):
+    for a in (scores, allowed, *(arrays[k] for k in _COUNTS)):
         _readonly(a)  # type: ignore[arg-type]
+    if arrays["mentee_wait"] is not None:
+        _readonly(arrays["mentee_wait"])  # type: ignore[arg-type]
     return MatchingProblem(
         scores=scores,
         allowed=allowed,
         context=CohortContext(cohort, fitted, masks),
-        mentee_wait=wait if wait.any() else None,
         **arrays,  # type: ignore[arg-type]
     )
 
@@ -376,11 +376,13 @@ _COUNTS = ("mentor_capacity", "mentor_min_load", "mentee_demand")
 def _cohort_arrays(
     cohort: Cohort,
 ) -> dict[str, object]:
-    """Capacities, loads, demands, ids and preferences of a cohort."""
+    """Capacities, loads, demands, waits, ids and preferences of a cohort."""
     cap = np.array(cohort.int_values("mentors", "capacity"))
     low = np.array(cohort.int_values("mentors", "min_load"))
     dem = np.array(cohort.int_values("mentees", "demand"))
+    wait = np.array(cohort.int_values("mentees", "wait"))
     return {
+        "mentee_wait": wait if wait.any() else None,
         "mentor_capacity": cap,
         "mentor_min_load": low,
         "mentee_demand": dem,

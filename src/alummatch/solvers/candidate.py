@@ -41,12 +41,13 @@ mentor each.
 Stages and requirements are those of the sparse path: the most matched slots
 that meet minimum loads and one ``GroupQuota`` (a min-cost flow with
 artificial arcs that keep any working set feasible, so artificial flow after
-pricing proves the requirements impossible over every pair), for ``maxmin``
-the largest threshold at which pairs scoring at least it still match that
-many (each test the same certified flow with the threshold as a floor: a
-mentee whose bound is below the floor is settled at once), then the best
-total with that many above the threshold (``BalancedLoad`` on the
-mentor-to-sink arcs). The
+pricing proves the requirements impossible over every pair), then, when waits
+differ, each wait tier's fewest unmatched slots, longest wait first (a
+relaxed flow a tier, priced the same way), for ``maxmin`` the largest
+threshold at which pairs scoring at least it still match that many (each test
+the same certified flow with the threshold as a floor: a mentee whose bound
+is below the floor is settled at once), then the best total with that many
+above the threshold (``BalancedLoad`` on the mentor-to-sink arcs). The
 result's ``info`` says ``certified`` (1), ``pricing_rounds``,
 ``rescored_rows`` and the final ``working_pairs``.
 
@@ -59,6 +60,7 @@ its total, or its pairs above the threshold, may not be the best.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
@@ -72,6 +74,7 @@ from alummatch.solvers.base import SolverOutput, Task, empty_pairs
 from alummatch.solvers.network import FlowNetwork, network_terms, solved_max_flow
 from alummatch.solvers.scaling import Scale, scale_scores
 from alummatch.solvers.sparse import pick_per_row
+from alummatch.solvers.terms import wait_tiers
 
 __all__ = ["solve_candidates"]
 
@@ -590,6 +593,48 @@ def _requirements(
     return int(chosen.sum()), float(work.sc[keep][chosen].min(initial=np.inf))
 
 
+def _wait_caps(
+    base: FlowNetwork, pricer: _Pricer, slots: int
+) -> tuple[FlowNetwork, float]:
+    """:meth:`FlowNetwork.with_wait_caps` over every pair, certified by pricing.
+
+    Longest wait first, each tier's unmatched slots are minimised among the
+    matchings of ``slots`` matched slots that keep the caps already set: a
+    relaxed flow (bypass cost 1 on that tier only) priced until no pair
+    outside the working set could lower it. The last tier's flow, which
+    keeps every cap, is held for the next stage; its smallest score is
+    returned with the capped network (a level the bottleneck reaches).
+    """
+    assert base.group is not None
+    assert base.group_skip_cap is not None
+    n, m = base.n, base.m
+    total = int(base.demand.sum())
+    caps = base.group_skip_cap.copy()
+    artificial_cost = 2 * (base.n_groups + 1) + 1
+    for tier in range(caps.size):
+        capped = dataclasses.replace(base, group_skip_cap=caps.copy())
+        cost = (base.group == tier).astype(np.int64)
+        while True:
+            work = pricer.work
+            net = capped.with_arcs(work.tee, work.tor)
+            chosen, d, artificial = net.solve_relaxed(
+                None,
+                bypass_cost=cost,
+                skip_cap=total - slots,
+                artificial_cost=artificial_cost,
+            )
+            if pricer.round(d[:n], d[n : n + m], None) == 0:
+                break
+        if artificial > 0:  # pragma: no cover - the slots were proved reachable
+            raise RuntimeError("wait tiers: the coverage found is unreachable")
+        got = np.bincount(work.tee[chosen], minlength=n)
+        member = base.group == tier
+        caps[tier] = int((base.demand[member] - got[member]).sum())
+    pricer.hold(work.tee[chosen], work.tor[chosen])
+    least = float(work.sc[chosen].min(initial=np.inf))
+    return dataclasses.replace(base, group_skip_cap=caps), least
+
+
 def _bottleneck(base: FlowNetwork, pricer: _Pricer, slots: int, low: float) -> float:
     """Largest threshold at which pairs scoring at least it still match ``slots``.
 
@@ -662,6 +707,9 @@ def solve_candidates(task: Task) -> SolverOutput:
                     pairs=empty_pairs(), status=Status.OPTIMAL, info=_info(pricer)
                 )
             skip_cap = total - best
+            if wait_tiers(task) is not None:
+                # waits rank the matchings of the most slots before the rest
+                base, least = _wait_caps(base, pricer, best)
             if task.objective == "maxmin":
                 floor = _bottleneck(base, pricer, best, least)
                 extra = {"threshold": floor, "coverage": float(best)}

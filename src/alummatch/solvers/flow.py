@@ -96,11 +96,6 @@ class Flow:
         missing = unencoded(task, self.encoders)
         if missing is not None:
             return missing
-        if task.problem.candidates is not None and wait_tiers(task) is not None:
-            return (
-                "honour waitlist priority on a candidate problem yet; use a "
-                "dense problem"
-            )
         quotas = task.of_kind(self.encoders, GroupQuota)
         if len(quotas) > 1:
             return (

@@ -248,7 +248,7 @@ class FlowNetwork:
         self,
         pair_cost: NDArray[np.int64] | None,
         *,
-        bypass_cost: int,
+        bypass_cost: int | NDArray[np.int64],
         skip_cap: int,
         artificial_cost: int,
         load_unit: int = 0,
