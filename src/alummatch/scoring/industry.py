@@ -5,12 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Self
 
 import numpy as np
-import scipy.sparse as sp
-from numpy.typing import NDArray
 
 from alummatch.profiles.taxonomy import Taxonomy, default_taxonomy
-from alummatch.scoring.base import IndexArray
-from alummatch.scoring.tables import PairTable
+from alummatch.scoring.tables import PairTable, TableScores
 
 if TYPE_CHECKING:
     from alummatch.profiles import Cohort
@@ -18,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["IndustryCriterion"]
 
 
-class IndustryCriterion:
+class IndustryCriterion(TableScores):
     """Same industry scores 1, same sector ``sector_credit``, otherwise 0.
 
     A pair where either industry is not given has no score (NaN: the
@@ -69,22 +66,6 @@ class IndustryCriterion:
         # only a missing industry (code -1) abstains
         self.abstains_ = bool((tee < 0).any() or (tor < 0).any())
         return self
-
-    def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:
-        """Scores of the given mentees against every mentor."""
-        out: NDArray[np.float32] = self.table_.rows(mentee_idx)
-        return out
-
-    def score_pairs(
-        self, mentee_idx: IndexArray, mentor_idx: IndexArray
-    ) -> NDArray[np.float32]:
-        """Scores of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
-        out: NDArray[np.float32] = self.table_.pairs(mentee_idx, mentor_idx)
-        return out
-
-    def factors(self) -> tuple[sp.csr_array, NDArray[np.float32]]:
-        """One-hot industry rows and the table against every mentor."""
-        return self.table_.factors()
 
     def explain(self, mentee: int, mentor: int) -> str:
         """The two industries and their sectors."""

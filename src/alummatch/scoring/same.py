@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from alummatch.scoring.base import IndexArray
-from alummatch.scoring.tables import PairTable
+from alummatch.scoring.tables import PairTable, TableScores
 
 if TYPE_CHECKING:
     from alummatch.profiles import Cohort
@@ -27,7 +25,7 @@ def _key(value: Any) -> Any:
     return value
 
 
-class Same:
+class Same(TableScores):
     """1 when mentee and mentor have the same value of an attribute, else 0.
 
     Text is compared case-blind. A pair where either value is missing has no
@@ -89,22 +87,6 @@ class Same:
         # only a missing value (code -1) abstains
         self.abstains_ = bool((c_tee < 0).any() or (c_tor < 0).any())
         return self
-
-    def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:
-        """Scores of the given mentees against every mentor (NaN: value missing)."""
-        out: NDArray[np.float32] = self.table_.rows(mentee_idx)
-        return out
-
-    def score_pairs(
-        self, mentee_idx: IndexArray, mentor_idx: IndexArray
-    ) -> NDArray[np.float32]:
-        """Scores of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
-        out: NDArray[np.float32] = self.table_.pairs(mentee_idx, mentor_idx)
-        return out
-
-    def factors(self) -> tuple[sp.csr_array, NDArray[np.float32]]:
-        """One-hot value rows and the equality table against every mentor."""
-        return self.table_.factors()
 
     def explain(self, mentee: int, mentor: int) -> str:
         """The two values."""

@@ -19,6 +19,7 @@ from alummatch.scoring.base import IndexArray
 __all__ = [
     "FRESH_RELEASES_GIL",
     "PairTable",
+    "TableScores",
     "display_names",
     "fresh_array",
     "multi_hot",
@@ -134,6 +135,29 @@ class PairTable:
         """``(one_hot(mentee_codes), by_mentor)``: ``rows(idx)`` is their product."""
         k = self.by_mentor.shape[0]
         return one_hot(self.mentee_codes, k), self.by_mentor
+
+
+class TableScores:
+    """``score``, ``score_pairs`` and ``factors`` of a criterion whose scores
+    are a :class:`PairTable` (``table_``, set by its ``fit``)."""
+
+    table_: PairTable
+
+    def score(self, mentee_idx: IndexArray) -> NDArray[np.float32]:
+        """Scores of the given mentees against every mentor."""
+        out: NDArray[np.float32] = self.table_.rows(mentee_idx)
+        return out
+
+    def score_pairs(
+        self, mentee_idx: IndexArray, mentor_idx: IndexArray
+    ) -> NDArray[np.float32]:
+        """Scores of the pairs ``(mentee_idx[k], mentor_idx[k])``."""
+        out: NDArray[np.float32] = self.table_.pairs(mentee_idx, mentor_idx)
+        return out
+
+    def factors(self) -> tuple[sp.csr_array, NDArray[np.float32]]:
+        """One-hot rows of the mentees' values and the table against every mentor."""
+        return self.table_.factors()
 
 
 def set_values(values: Iterable[Any] | None, n: int) -> list[frozenset[str] | None]:
