@@ -144,6 +144,14 @@ class GoalsCriterion:
     max_features : int, optional
         Vocabulary cap of the TF-IDF vectoriser.
 
+    Attributes
+    ----------
+    terms_ : list of str
+        The about texts' vocabulary, sorted, as scikit-learn's
+        ``CountVectorizer(stop_words="english")`` reads it (set when the
+        texts have any term); the TF-IDF weights of the shared terms are
+        ``text_tee_`` and ``text_tor_``.
+
     Examples
     --------
     >>> GoalsCriterion(text_weight=0.0).text_weight

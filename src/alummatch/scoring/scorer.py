@@ -262,7 +262,8 @@ class Scorer:
         NaN search, a multiply and an add. Only criteria that never abstain on
         the cohort are folded (an abstaining one changes the denominator), and
         only without mentor importance factors (a pair's weights then depend
-        on the mentor too). The tables are the criteria's own, not copies.
+        on the mentor too). A table stacked with others (see :func:`_stack`)
+        is copied into the stack; a table kept apart is the criterion's own.
         """
         self.fused_: tuple[int, ...] = ()
         self.fused_factors_: tuple[tuple[sp.csr_array, NDArray[np.float32]], ...] = ()

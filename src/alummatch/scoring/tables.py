@@ -46,7 +46,8 @@ def fresh_array(shape: tuple[int, ...], dtype: type[np.generic]) -> NDArray[Any]
     write, and asks for huge pages on large arrays (on some kernels and
     virtual machines zeroing or compacting 2 MiB pages on first touch costs
     several times the 4 KiB path). On Linux the array gets a private
-    anonymous mapping of 4 KiB pages, each faulted in by one byte written
+    anonymous mapping (of 4 KiB pages unless transparent huge pages are
+    set to ``always``), each page faulted in by one byte written
     through numpy, which releases the GIL for the fill: a worker thread maps
     the output while the calling thread goes on. A fault locks one mapping
     for a moment, where ``MAP_POPULATE`` or ``madvise(MADV_POPULATE_WRITE)``

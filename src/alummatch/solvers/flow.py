@@ -77,9 +77,11 @@ class Flow:
 
     Honours capacities, demands, minimum loads, pair constraints, one
     ``GroupQuota`` and ``BalancedLoad``; not ``ScoreParity``. A time limit
-    is checked between the pricing rounds of a candidate problem (past it,
-    the last round's matching comes back as ``TIME_LIMIT``, not certified);
-    a min-cost flow itself runs to the end.
+    is checked between the pricing rounds of a candidate problem's last
+    stage, the total (past it, the last round's matching comes back as
+    ``TIME_LIMIT``, not certified); the earlier stages (matched slots, wait
+    tiers, the ``maxmin`` threshold) and a dense problem's flows run to the
+    end.
     """
 
     name: str = "flow"
