@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.fairbrute import key_of
+from tests.keys import wait_key
 
 from alummatch import MatchingProblem, Status, build_problem, solve
 from alummatch.constraints import BalancedLoad, Forbidden, GroupQuota
@@ -564,19 +565,6 @@ def test_time_limit_returns_the_last_rounds_matching_uncertified(
     assert got.objective <= best.objective + 1e-9
 
 
-def _wait_key(
-    problem: MatchingProblem, pairs: np.ndarray, objective: str
-) -> tuple[float, ...]:
-    """Matched slots, slots left out per wait (longest first), then the key."""
-    pairs = np.asarray(pairs, dtype=int).reshape(-1, 2)
-    got = np.bincount(pairs[:, 0], minlength=problem.n_mentees)
-    left = problem.mentee_demand - got
-    tiers = [
-        -float(left[problem.waits == w].sum()) for w in np.unique(problem.waits)[::-1]
-    ]
-    return (float(got.sum()), *tiers, *key_of(problem, pairs, objective)[1:])
-
-
 @settings(max_examples=80, deadline=None)
 @given(
     mat=_matrices(),
@@ -614,8 +602,8 @@ def test_candidates_equal_dense_with_waits(
     assert a.status is b.status
     if a.status is Status.OPTIMAL:
         assert b.info["certified"] == 1.0
-        assert _wait_key(dense, b.pair_indices, objective) == pytest.approx(
-            _wait_key(dense, a.pair_indices, objective), rel=1e-9, abs=1e-9
+        assert wait_key(dense, b.pair_indices, objective) == pytest.approx(
+            wait_key(dense, a.pair_indices, objective), rel=1e-9, abs=1e-9
         )
 
 
@@ -634,6 +622,6 @@ def test_candidate_build_keeps_the_cohorts_waits() -> None:
         a = solve(dense, "flow", objective=objective)
         b = solve(cand, "flow", objective=objective)
         assert b.status is Status.OPTIMAL
-        assert _wait_key(dense, b.pair_indices, objective) == pytest.approx(
-            _wait_key(dense, a.pair_indices, objective), rel=1e-9
+        assert wait_key(dense, b.pair_indices, objective) == pytest.approx(
+            wait_key(dense, a.pair_indices, objective), rel=1e-9
         )

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from alummatch import MatchingProblem, Status, solve
 from alummatch.constraints import BalancedLoad, GroupQuota, Pinned
 from tests.fairbrute import fair_brute_force, key_of, quota_ok
-from tests.keys import assert_same_key
+from tests.keys import assert_same_key, wait_key
 from tests.solvers.test_flow_large import dense_path, sparse_path
 from tests.strategies import grouped_problems, problems, tiny_problems
 
@@ -167,3 +167,34 @@ def test_pinned_pairs_count_towards_loads_on_the_sparse_path() -> None:
 def test_total_with_minimum_loads_random(problem: MatchingProblem) -> None:
     """``total`` with minimum loads: sparse and whole-graph flow agree."""
     _both(problem, "total", [])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    grouped_problems(max_mentees=14, max_mentors=6, max_demand=2, min_loads=True),
+    st.booleans(),
+    st.data(),
+)
+def test_wait_tiers_on_the_sparse_path_equal_whole_graph(
+    case: tuple[MatchingProblem, dict[str, str]], loads: bool, data: st.DataObject
+) -> None:
+    """Coverage with waitlist tiers (and minimum loads or not): each tier's
+    fewest left out, then the total, as on the whole graph."""
+    p, _ = case
+    if not loads:
+        p = p.replace(mentor_min_load=0)
+    n = p.n_mentees
+    wait = data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n))
+    p = p.replace(mentee_wait=np.asarray(wait))
+    with sparse_path(extra=0, per_row=1):
+        fast = solve(p, "flow", objective="coverage")
+    with dense_path():
+        slow = solve(p, "flow", objective="coverage")
+    assert fast.status is slow.status
+    if slow.status is Status.OPTIMAL:
+        assert_same_key(
+            wait_key(p, fast.pair_indices, "coverage"),
+            wait_key(p, slow.pair_indices, "coverage"),
+            rel=1e-9,
+            abs_=1e-9,
+        )

@@ -126,11 +126,7 @@ class Flow:
             cutoff = _SMALL if task.objective == "maxmin" else _SPARSE
             if int(usable_mask(task).sum()) > cutoff:
                 return solve_sparse(task, base)
-        elif (
-            task.objective != "maxmin"
-            and wait_tiers(task) is None
-            and int(usable_mask(task).sum()) > _SPARSE
-        ):
+        elif task.objective != "maxmin" and int(usable_mask(task).sum()) > _SPARSE:
             return solve_sparse(task, base)
         if task.objective == "maxmin":
             return _solve_maxmin(task)

@@ -27,6 +27,11 @@ the min-cost flow over every node, group and skip nodes included:
   cost above that of any simple cycle of real arcs: a zero-cost pair with a
   negative reduced cost joins the candidates; once none is left, artificial
   flow proves the requirements impossible over every pair;
+- under ``coverage`` with waitlist tiers, each tier's fewest unmatched
+  slots, longest wait first, is a min-cost flow of the same kind with
+  unmatched slots at cost 1 on that tier only, priced the same way
+  (:meth:`~alummatch.solvers.network.FlowNetwork.with_wait_caps` over every
+  pair);
 - the total then starts from candidates that hold a feasible flow, and is
   priced as above.
 
@@ -41,6 +46,7 @@ priced in exact integers (after a floating-point screen with a safe margin).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +62,7 @@ from alummatch.solvers.network import (
     usable_mask,
 )
 from alummatch.solvers.scaling import Scale, scale_scores
+from alummatch.solvers.terms import wait_tiers
 
 __all__ = ["pick_per_row", "solve_sparse", "top_candidates"]
 
@@ -434,12 +441,58 @@ def _sparse_requirements(
     return int(chosen.sum())
 
 
+def _sparse_wait_caps(
+    scores: NDArray[np.float64],
+    usable: NDArray[np.bool_],
+    cand: _Candidates,
+    base: FlowNetwork,
+    slots: int,
+) -> FlowNetwork:
+    """:meth:`FlowNetwork.with_wait_caps` on candidate pairs, priced over every pair.
+
+    Longest wait first, each tier's unmatched slots are minimised among the
+    flows of ``slots`` matched slots that keep the caps already set: the
+    flow of :func:`_sparse_requirements` with unmatched slots at cost 1 on
+    that tier only, until no usable pair prices negatively. The chosen arcs
+    stay candidates: the last tier's flow keeps every cap.
+    """
+    assert base.group is not None
+    assert base.group_skip_cap is not None
+    n, m = usable.shape
+    total = int(base.demand.sum())
+    caps = base.group_skip_cap.copy()
+    artificial_cost = 2 * (base.n_groups + 1) + 1
+    for tier in range(caps.size):
+        capped = dataclasses.replace(base, group_skip_cap=caps.copy())
+        cost = (base.group == tier).astype(np.int64)
+        while True:
+            net = capped.with_arcs(cand.tee, cand.tor)
+            chosen, d, artificial = net.solve_relaxed(
+                None,
+                bypass_cost=cost,
+                skip_cap=total - slots,
+                artificial_cost=artificial_cost,
+            )
+            add = _feasibility_violators(scores, usable, cand.mask, d[:n], d[n : n + m])
+            if add[0].size == 0:
+                break
+            cand.add(*add)
+        if artificial > 0:  # pragma: no cover - the slots were proved reachable
+            raise RuntimeError("wait tiers: the coverage found is unreachable")
+        got = np.bincount(net.tee[chosen], minlength=n)
+        member = base.group == tier
+        caps[tier] = int((base.demand[member] - got[member]).sum())
+    return dataclasses.replace(base, group_skip_cap=caps)
+
+
 def _solve_bounded(task: Task, base: FlowNetwork) -> SolverOutput:
-    """``total`` or ``coverage`` of a large network with minimum loads or a quota.
+    """``total`` or ``coverage`` of a large network with minimum loads, a quota
+    or waitlist tiers.
 
     First the most matched slots that meet the requirements (for ``total``,
-    any flow that meets them), then the best total with that many, both on
-    candidate pairs priced against every usable pair (module docstring).
+    any flow that meets them), under ``coverage`` each wait tier's fewest
+    left out, then the best total with that many, all on candidate pairs
+    priced against every usable pair (module docstring).
     """
     scores = task.scores
     usable = usable_mask(task)
@@ -455,6 +508,8 @@ def _solve_bounded(task: Task, base: FlowNetwork) -> SolverOutput:
         if best == 0:
             return SolverOutput(pairs=empty_pairs(), status=Status.OPTIMAL)
         skip_cap = total - best
+        if wait_tiers(task) is not None:
+            base = _sparse_wait_caps(scores, usable, cand, base, best)
     out = _sparse_best_total(task, base, usable, cand, floor=-np.inf, skip_cap=skip_cap)
     if out is None:  # pragma: no cover - the candidates hold a feasible flow
         raise RuntimeError("the candidate pairs lost a feasible flow")
