@@ -169,32 +169,44 @@ def test_total_with_minimum_loads_random(problem: MatchingProblem) -> None:
     _both(problem, "total", [])
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     grouped_problems(max_mentees=14, max_mentors=6, max_demand=2, min_loads=True),
+    st.sampled_from(["coverage", "maxmin"]),
+    st.booleans(),
     st.booleans(),
     st.data(),
 )
 def test_wait_tiers_on_the_sparse_path_equal_whole_graph(
-    case: tuple[MatchingProblem, dict[str, str]], loads: bool, data: st.DataObject
+    case: tuple[MatchingProblem, dict[str, str]],
+    objective: str,
+    loads: bool,
+    pin: bool,
+    data: st.DataObject,
 ) -> None:
-    """Coverage with waitlist tiers (and minimum loads or not): each tier's
-    fewest left out, then the total, as on the whole graph."""
+    """Waitlist tiers (with minimum loads or not, a pinned pair or not): the
+    slots, each tier's fewest left out, the smallest score (``maxmin``) and
+    the total, as on the whole graph."""
     p, _ = case
     if not loads:
         p = p.replace(mentor_min_load=0)
     n = p.n_mentees
     wait = data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n))
     p = p.replace(mentee_wait=np.asarray(wait))
+    cons: list[object] = []
+    tee, tor = np.nonzero(p.allowed)
+    if pin and tee.size:
+        k = data.draw(st.integers(0, tee.size - 1))
+        cons.append(Pinned([(p.mentee_ids[tee[k]], p.mentor_ids[tor[k]])]))
     with sparse_path(extra=0, per_row=1):
-        fast = solve(p, "flow", objective="coverage")
+        fast = solve(p, "flow", objective=objective, constraints=cons)
     with dense_path():
-        slow = solve(p, "flow", objective="coverage")
+        slow = solve(p, "flow", objective=objective, constraints=cons)
     assert fast.status is slow.status
     if slow.status is Status.OPTIMAL:
         assert_same_key(
-            wait_key(p, fast.pair_indices, "coverage"),
-            wait_key(p, slow.pair_indices, "coverage"),
+            wait_key(p, fast.pair_indices, objective),
+            wait_key(p, slow.pair_indices, objective),
             rel=1e-9,
             abs_=1e-9,
         )

@@ -122,11 +122,11 @@ class Flow:
                 # demand above the number of mentors counts as unmatched).
                 return infeasible_output(task)
         base = FlowNetwork.from_task(task, arcs=False)
-        if base.plain():
-            cutoff = _SMALL if task.objective == "maxmin" else _SPARSE
-            if int(usable_mask(task).sum()) > cutoff:
-                return solve_sparse(task, base)
-        elif task.objective != "maxmin" and int(usable_mask(task).sum()) > _SPARSE:
+        maxmin = task.objective == "maxmin"
+        # a maxmin network with minimum loads or a quota, but no wait tiers,
+        # is solved by the threshold search below
+        sparse = base.plain() or not maxmin or wait_tiers(task) is not None
+        if sparse and int(usable_mask(task).sum()) > (_SMALL if maxmin else _SPARSE):
             return solve_sparse(task, base)
         if task.objective == "maxmin":
             return _solve_maxmin(task)

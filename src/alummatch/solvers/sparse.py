@@ -375,10 +375,11 @@ def _feasibility_violators(
     in_k: NDArray[np.bool_],
     d_tee: NDArray[np.int64],
     d_tor: NDArray[np.int64],
+    floor: float = -np.inf,
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Usable pairs outside ``in_k`` whose zero-cost arc has a negative reduced
-    cost, ``d_tee[i] - d_tor[j] < 0``: the ``_ADD_PER_ROW`` best-scoring of
-    each mentee.
+    """Usable pairs scoring at least ``floor`` outside ``in_k`` whose zero-cost
+    arc has a negative reduced cost, ``d_tee[i] - d_tor[j] < 0``: the
+    ``_ADD_PER_ROW`` best-scoring of each mentee.
     """
     n, m = usable.shape
     step = max(1, _BLOCK // max(m, 1))
@@ -390,6 +391,8 @@ def _feasibility_violators(
         if not ok.any():
             continue
         ok &= usable[r] & ~in_k[r]
+        if floor > -np.inf:
+            ok &= scores[r] >= floor
         x, y = pick_per_row(ok, scores[r], _ADD_PER_ROW)
         got_t.append(r0 + x)
         got_r.append(y)
@@ -402,8 +405,11 @@ def _sparse_requirements(
     cand: _Candidates,
     base: FlowNetwork,
     bypass_cost: int,
-) -> int:
-    """Most matched slots that meet minimum loads and quotas (-1: impossible).
+    floor: float = -np.inf,
+) -> tuple[int, float]:
+    """Most matched slots that meet minimum loads and quotas (-1: impossible),
+    with pairs scoring at least ``floor``, and the smallest score of a flow
+    that has them.
 
     A min-cost flow on the candidate pairs with zero pair costs, unmatched
     slots at ``bypass_cost`` (1: the most matched slots; 0: any feasible
@@ -422,23 +428,27 @@ def _sparse_requirements(
     n, m = usable.shape
     total = int(base.demand.sum())
     if int(base.min_load.sum()) > total:  # more seats to fill than slots
-        return -1
+        return -1, np.inf
     artificial_cost = 2 * (base.n_groups + 1) * bypass_cost + 1
     while True:
-        net = base.with_arcs(cand.tee, cand.tor)
+        keep = scores[cand.tee, cand.tor] >= floor
+        net = base.with_arcs(cand.tee[keep], cand.tor[keep])
         chosen, d, artificial = net.solve_relaxed(
             None,
             bypass_cost=bypass_cost,
             skip_cap=total,
             artificial_cost=artificial_cost,
         )
-        add = _feasibility_violators(scores, usable, cand.mask, d[:n], d[n : n + m])
+        add = _feasibility_violators(
+            scores, usable, cand.mask, d[:n], d[n : n + m], floor
+        )
         if add[0].size == 0:
             break
         cand.add(*add)
     if artificial > 0:
-        return -1
-    return int(chosen.sum())
+        return -1, np.inf
+    least = float(scores[net.tee[chosen], net.tor[chosen]].min(initial=np.inf))
+    return int(chosen.sum()), least
 
 
 def _sparse_wait_caps(
@@ -447,14 +457,15 @@ def _sparse_wait_caps(
     cand: _Candidates,
     base: FlowNetwork,
     slots: int,
-) -> FlowNetwork:
+) -> tuple[FlowNetwork, float]:
     """:meth:`FlowNetwork.with_wait_caps` on candidate pairs, priced over every pair.
 
     Longest wait first, each tier's unmatched slots are minimised among the
     flows of ``slots`` matched slots that keep the caps already set: the
     flow of :func:`_sparse_requirements` with unmatched slots at cost 1 on
     that tier only, until no usable pair prices negatively. The chosen arcs
-    stay candidates: the last tier's flow keeps every cap.
+    stay candidates: the last tier's flow keeps every cap. Returns the capped
+    network and that flow's smallest score.
     """
     assert base.group is not None
     assert base.group_skip_cap is not None
@@ -482,7 +493,8 @@ def _sparse_wait_caps(
         got = np.bincount(net.tee[chosen], minlength=n)
         member = base.group == tier
         caps[tier] = int((base.demand[member] - got[member]).sum())
-    return dataclasses.replace(base, group_skip_cap=caps)
+    least = float(scores[net.tee[chosen], net.tor[chosen]].min(initial=np.inf))
+    return dataclasses.replace(base, group_skip_cap=caps), least
 
 
 def _solve_bounded(task: Task, base: FlowNetwork) -> SolverOutput:
@@ -498,7 +510,7 @@ def _solve_bounded(task: Task, base: FlowNetwork) -> SolverOutput:
     usable = usable_mask(task)
     cand = _initial_candidates(scores, usable, base)
     total = int(base.demand.sum())
-    best = _sparse_requirements(
+    best, _ = _sparse_requirements(
         scores, usable, cand, base, 0 if task.objective == "total" else 1
     )
     if best < 0:
@@ -509,12 +521,70 @@ def _solve_bounded(task: Task, base: FlowNetwork) -> SolverOutput:
             return SolverOutput(pairs=empty_pairs(), status=Status.OPTIMAL)
         skip_cap = total - best
         if wait_tiers(task) is not None:
-            base = _sparse_wait_caps(scores, usable, cand, base, best)
+            base, _ = _sparse_wait_caps(scores, usable, cand, base, best)
     out = _sparse_best_total(task, base, usable, cand, floor=-np.inf, skip_cap=skip_cap)
     if out is None:  # pragma: no cover - the candidates hold a feasible flow
         raise RuntimeError("the candidate pairs lost a feasible flow")
     net, chosen = out
     return SolverOutput(pairs=net.pairs(chosen), status=Status.OPTIMAL)
+
+
+def _solve_bounded_maxmin(task: Task, base: FlowNetwork) -> SolverOutput:
+    """``maxmin`` of a large network with waitlist tiers (and minimum loads).
+
+    The most matched slots, each wait tier's fewest left out, then the
+    largest threshold at which pairs scoring at least it still match that
+    many within the tiers' caps, then the best total above it: every stage a
+    flow on candidate pairs priced against every usable pair (a threshold
+    test prices the pairs above it only). The threshold search runs over the
+    candidates' scores (capped by the pinned pairs' smallest score); a test
+    just above the level found brings in any pair that reaches higher, and
+    the search goes on from there.
+    """
+    scores = task.scores
+    usable = usable_mask(task)
+    cand = _initial_candidates(scores, usable, base)
+    total = int(base.demand.sum())
+    best, least = _sparse_requirements(scores, usable, cand, base, 1)
+    if best < 0:
+        return infeasible_output(task)
+    if best == 0:
+        return SolverOutput(pairs=empty_pairs(), status=Status.OPTIMAL)
+    if wait_tiers(task) is not None:
+        base, least = _sparse_wait_caps(scores, usable, cand, base, best)
+    ceiling = float(task.fixed_min_score)
+    lo, hi = min(least, ceiling), np.inf
+
+    def between() -> NDArray[np.float64]:
+        levels = np.unique(np.minimum(scores[cand.tee, cand.tor], ceiling))
+        return levels[(levels > lo) & (levels < hi)]
+
+    while True:
+        levels = between()
+        while levels.size:
+            t = float(levels[levels.size // 2])
+            got, low = _sparse_requirements(scores, usable, cand, base, 1, t)
+            if got >= best:
+                lo = min(max(t, low), ceiling)
+            else:
+                hi = t
+            levels = between()
+        probe = float(np.nextafter(lo, np.inf))
+        if probe >= hi or probe > ceiling:
+            break
+        got, low = _sparse_requirements(scores, usable, cand, base, 1, probe)
+        if got < best:
+            break
+        lo = min(low, ceiling)
+    out = _sparse_best_total(task, base, usable, cand, floor=lo, skip_cap=total - best)
+    if out is None:  # pragma: no cover - the candidates hold a feasible flow
+        raise RuntimeError("the candidate pairs lost a feasible flow")
+    net, chosen = out
+    return SolverOutput(
+        pairs=net.pairs(chosen),
+        status=Status.OPTIMAL,
+        info={"threshold": lo, "coverage": float(best)},
+    )
 
 
 def solve_sparse(task: Task, base: FlowNetwork) -> SolverOutput:
@@ -528,7 +598,9 @@ def solve_sparse(task: Task, base: FlowNetwork) -> SolverOutput:
     """
     if not base.plain():
         if task.objective == "maxmin":
-            raise ValueError("maxmin with minimum loads or quotas is not sparse")
+            if wait_tiers(task) is None:
+                raise ValueError("maxmin with minimum loads or quotas is not sparse")
+            return _solve_bounded_maxmin(task, base)
         return _solve_bounded(task, base)
     scores = task.scores
     usable = usable_mask(task)
