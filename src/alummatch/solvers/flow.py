@@ -22,12 +22,14 @@ right after the coverage):
   search never looks above it and the total is maximised over every solution
   with the same overall minimum.
 
-Large problems (more usable pairs than ``_SPARSE``; for ``maxmin`` without
-minimum loads or quotas, ``_SMALL``) never build an arc for every pair:
+Large problems (more usable pairs than ``_SPARSE``; for ``maxmin``,
+``_SMALL``) never build an arc for every pair:
 :mod:`alummatch.solvers.sparse` solves them on candidate pairs and proves
-every stage over all usable pairs, networks with minimum loads and a quota
-included (``maxmin`` with those still works on the graph above its
-threshold).
+every stage over all usable pairs, networks with minimum loads, a quota or
+wait tiers included (``maxmin`` with minimum loads or a quota but no wait
+tiers still works on the graph above its threshold). Candidate problems
+(``build_problem(..., candidates=k)``) are solved by
+:mod:`alummatch.solvers.candidate`.
 
 Scores are scaled to integers as described in
 :mod:`alummatch.solvers.scaling`; the ``BalancedLoad`` weight is scaled with
