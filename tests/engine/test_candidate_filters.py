@@ -206,7 +206,9 @@ def test_a_pin_the_rules_or_a_filter_forbid_is_diagnosed_as_on_dense() -> None:
     pinned beyond capacity: INFEASIBLE, with the dense problem's sentences."""
     rng = np.random.default_rng(4)
     dense = MatchingProblem.from_scores(
-        rng.random((12, 6)), allowed=rng.random((12, 6)) < 0.7, mentor_capacity=1
+        rng.random((12, 6)).astype(np.float32),  # candidates keep float32 scores
+        allowed=rng.random((12, 6)) < 0.7,
+        mentor_capacity=1,
     )
     cand = _as_candidates(dense, 1)
     i, j = np.argwhere(~dense.allowed)[0]

@@ -625,3 +625,25 @@ def test_candidate_build_keeps_the_cohorts_waits() -> None:
         assert wait_key(dense, b.pair_indices, objective) == pytest.approx(
             wait_key(dense, a.pair_indices, objective), rel=1e-9
         )
+
+
+def test_rows_float32_cannot_hold_are_refused() -> None:
+    """Candidates keep float32 scores: a float64 row float32 rounds (a score 1
+    ulp below a ``MinScore`` limit, or beyond float32's range) is refused with
+    the pair named; float64 rows float32 holds exactly are taken as they are."""
+    exact = np.array([[1.0, 0.5], [0.25, -2.0]])
+    ok = np.ones_like(exact, dtype=bool)
+    cs = select_candidates(_matrix_rows(exact, ok), 2, 2, 1, block_size=2, n_jobs=1)
+    np.testing.assert_array_equal(cs.scores, exact[cs.mentees(), cs.mentors])
+    for odd in (np.nextafter(1.0, 0.0), 1e300):
+        s = exact.copy()
+        s[1, 0] = odd
+        with pytest.raises(ValueError, match="mentee 1, mentor 0"):
+            select_candidates(_matrix_rows(s, ok), 2, 2, 1, block_size=2, n_jobs=1)
+    s = exact.copy()
+    s[1, 0] = 1e300
+    ok2 = ok.copy()
+    ok2[1, 0] = False  # a pair not allowed is never read
+    cs = select_candidates(_matrix_rows(s, ok2), 2, 2, 1, block_size=2, n_jobs=1)
+    assert not np.any((cs.mentees() == 1) & (cs.mentors == 0))
+    np.testing.assert_array_equal(cs.scores, s[cs.mentees(), cs.mentors])

@@ -370,6 +370,8 @@ def score_block(
     idx = np.arange(start, stop, dtype=np.intp)
     sc, ok = rows(idx)
     neg = np.negative(sc, dtype=np.float32)
+    if sc.dtype != np.float32:
+        _check_float32(sc, neg, ok, idx)
     neg[~ok] = np.inf
     c, v, b2 = _block_top(neg, k + reserve)
     b = v[:, k] if reserve else b2
@@ -395,6 +397,28 @@ def score_block(
         col = (t_rows[fin], cc[fin], t_vals[fin])
     up = _block_upper(neg, ok, c, b, upper_out) if upper else None
     return c, v, b, col, up, res
+
+
+def _check_float32(
+    sc: NDArray[np.floating[Any]],
+    neg: NDArray[np.float32],
+    ok: NDArray[np.bool_],
+    idx: NDArray[np.intp],
+) -> None:
+    """Refuse allowed scores that float32 does not hold exactly.
+
+    Candidates, bounds and bytes are kept in float32 (the scorer's type);
+    a rounded score would break the certificate and the pair filters.
+    """
+    bad = ok & (-neg.astype(np.float64) != sc)
+    if bad.any():
+        i, j = (int(x[0]) for x in np.nonzero(bad))
+        raise ValueError(
+            f"candidate rows hold scores that float32 cannot represent exactly "
+            f"(mentee {int(idx[i])}, mentor {j}: {float(sc[i, j])!r}); "
+            "candidates keep float32 scores, as the scorer gives them: round "
+            "the scores to float32 first, or build a dense problem"
+        )
 
 
 def select_candidates(

@@ -15,8 +15,8 @@ right after the coverage):
   ``t*`` such that ``C*`` slots can still be matched with pairs scoring at
   least ``t*`` (a binary search over the distinct pair scores, each test a
   zero-cost flow on the pairs above the threshold; large networks with
-  minimum loads or quotas first gallop down from a bound, others work on
-  candidate pairs as below), then
+  minimum loads or quotas but no wait tiers first gallop down from a bound,
+  others work on candidate pairs as below), then
   maximises the total among pairs scoring at least ``t*``. Pinned pairs count
   in the minimum: pair scores are capped at the smallest pinned score, so the
   search never looks above it and the total is maximised over every solution

@@ -388,7 +388,8 @@ class FlowNetwork:
         return tails, heads, caps, costs, supplies
 
     def plain(self) -> bool:
-        """No lower bounds (minimum loads, quotas): a plain maximum flow will do."""
+        """No lower bounds or groups (minimum loads, quotas, wait tiers): a
+        plain maximum flow will do."""
         return self.group is None and not self.min_load.any()
 
     def max_flow_value(self) -> int:

@@ -9,16 +9,17 @@ usable pairs:
 - coverage and each threshold test are maximum flows on the candidates; the
   flow is a maximum over all pairs when no usable pair (above the threshold)
   crosses its minimum cut from a source-side mentee to a sink-side mentor;
-- the bottleneck is a binary search over the candidates' scores; if the
-  candidates above the bottleneck found fall short, their minimum cut is
-  checked the same way;
+- the bottleneck (in a plain network) is a binary search over the
+  candidates' scores; if the candidates above the bottleneck found fall
+  short, their minimum cut is checked the same way;
 - the total is a min-cost flow on the candidates whose node potentials
   (shortest-path distances in the residual network,
   :func:`~alummatch.solvers.network.residual_potentials`) price every other
   eligible pair: a pair with a negative reduced cost could improve the flow.
 
-A network with lower bounds (minimum loads, a ``GroupQuota``; ``total`` and
-``coverage``) is proved by reduced costs throughout, with the potentials of
+A network with lower bounds or groups (minimum loads or a ``GroupQuota``
+under ``total`` and ``coverage``; waitlist tiers under ``coverage`` and
+``maxmin``) is proved by reduced costs throughout, with the potentials of
 the min-cost flow over every node, group and skip nodes included:
 
 - the requirements and the most matched slots are a min-cost flow with zero
@@ -27,11 +28,16 @@ the min-cost flow over every node, group and skip nodes included:
   cost above that of any simple cycle of real arcs: a zero-cost pair with a
   negative reduced cost joins the candidates; once none is left, artificial
   flow proves the requirements impossible over every pair;
-- under ``coverage`` with waitlist tiers, each tier's fewest unmatched
-  slots, longest wait first, is a min-cost flow of the same kind with
-  unmatched slots at cost 1 on that tier only, priced the same way
+- with waitlist tiers, each tier's fewest unmatched slots, longest wait
+  first, is a min-cost flow of the same kind with unmatched slots at cost 1
+  on that tier only, priced the same way
   (:meth:`~alummatch.solvers.network.FlowNetwork.with_wait_caps` over every
   pair);
+- for ``maxmin`` (with tiers), the bottleneck is a binary search over the
+  candidates' scores, each test the requirements flow on the pairs above
+  the threshold, priced against the usable pairs above it; a test one float
+  step above the level found brings in any pair that reaches higher, and the
+  search goes on from there;
 - the total then starts from candidates that hold a feasible flow, and is
   priced as above.
 
@@ -593,8 +599,9 @@ def solve_sparse(task: Task, base: FlowNetwork) -> SolverOutput:
     Candidates are each mentee's and mentor's best pairs. In a plain network
     coverage and the bottleneck are certified by minimum cuts, the total by
     reduced costs; a network with minimum loads or a quota (``total`` and
-    ``coverage`` only) is certified by reduced costs throughout
-    (:func:`_solve_bounded`).
+    ``coverage``) or wait tiers (``coverage``) is certified by reduced costs
+    throughout (:func:`_solve_bounded`), as is ``maxmin`` with wait tiers
+    (:func:`_solve_bounded_maxmin`).
     """
     if not base.plain():
         if task.objective == "maxmin":
