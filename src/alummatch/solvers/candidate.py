@@ -60,7 +60,6 @@ its total, or its pairs above the threshold, may not be the best.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
@@ -71,7 +70,13 @@ from numpy.typing import NDArray
 from alummatch.problem import UPPER_LEVELS, CandidateSet
 from alummatch.result import Status
 from alummatch.solvers.base import SolverOutput, Task, empty_pairs
-from alummatch.solvers.network import FlowNetwork, network_terms, solved_max_flow
+from alummatch.solvers.network import (
+    FlowNetwork,
+    PairArcs,
+    network_terms,
+    priced_wait_caps,
+    solved_max_flow,
+)
 from alummatch.solvers.scaling import Scale, scale_scores
 from alummatch.solvers.sparse import pick_per_row
 from alummatch.solvers.terms import wait_tiers
@@ -596,43 +601,26 @@ def _requirements(
 def _wait_caps(
     base: FlowNetwork, pricer: _Pricer, slots: int
 ) -> tuple[FlowNetwork, float]:
-    """:meth:`FlowNetwork.with_wait_caps` over every pair, certified by pricing.
-
-    Longest wait first, each tier's unmatched slots are minimised among the
-    matchings of ``slots`` matched slots that keep the caps already set: a
-    relaxed flow (bypass cost 1 on that tier only) priced until no pair
-    outside the working set could lower it. The last tier's flow, which
-    keeps every cap, is held for the next stage; its smallest score is
-    returned with the capped network (a level the bottleneck reaches).
+    """:func:`~alummatch.solvers.network.priced_wait_caps` on the working
+    pairs, priced by the pricer (reserve, bytes, re-scored rows). The last
+    tier's flow, which keeps every cap, is held for the next stage; its
+    smallest score is returned with the capped network (a level the
+    bottleneck reaches).
     """
-    assert base.group is not None
-    assert base.group_skip_cap is not None
     n, m = base.n, base.m
-    total = int(base.demand.sum())
-    caps = base.group_skip_cap.copy()
-    artificial_cost = 2 * (base.n_groups + 1) + 1
-    for tier in range(caps.size):
-        capped = dataclasses.replace(base, group_skip_cap=caps.copy())
-        cost = (base.group == tier).astype(np.int64)
-        while True:
-            work = pricer.work
-            net = capped.with_arcs(work.tee, work.tor)
-            chosen, d, artificial = net.solve_relaxed(
-                None,
-                bypass_cost=cost,
-                skip_cap=total - slots,
-                artificial_cost=artificial_cost,
-            )
-            if pricer.round(d[:n], d[n : n + m], None) == 0:
-                break
-        if artificial > 0:  # pragma: no cover - the slots were proved reachable
-            raise RuntimeError("wait tiers: the coverage found is unreachable")
-        got = np.bincount(work.tee[chosen], minlength=n)
-        member = base.group == tier
-        caps[tier] = int((base.demand[member] - got[member]).sum())
-    pricer.hold(work.tee[chosen], work.tor[chosen])
-    least = float(work.sc[chosen].min(initial=np.inf))
-    return dataclasses.replace(base, group_skip_cap=caps), least
+
+    def working() -> PairArcs:
+        w = pricer.work
+        return w.tee, w.tor, w.sc
+
+    capped, (tee, tor, sc) = priced_wait_caps(
+        base,
+        slots,
+        working,
+        lambda d: pricer.round(d[:n], d[n : n + m], None),
+    )
+    pricer.hold(tee, tor)
+    return capped, float(sc.min(initial=np.inf))
 
 
 def _bottleneck(base: FlowNetwork, pricer: _Pricer, slots: int, low: float) -> float:

@@ -30,6 +30,7 @@ reading of each):
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -464,6 +465,53 @@ class FlowNetwork:
 def usable_mask(task: Task) -> NDArray[np.bool_]:
     """Allowed pairs with a free mentor seat and a free mentee slot."""
     return task.allowed & (task.capacity > 0)[None, :] & (task.demand > 0)[:, None]
+
+
+PairArcs = tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]
+"""Mentees, mentors and scores of a working set of pair arcs."""
+
+
+def priced_wait_caps(
+    base: FlowNetwork,
+    slots: int,
+    working: Callable[[], PairArcs],
+    price: Callable[[NDArray[np.int64]], int],
+) -> tuple[FlowNetwork, PairArcs]:
+    """:meth:`FlowNetwork.with_wait_caps` over every pair, on working pairs.
+
+    Longest wait first, each tier's unmatched slots are minimised among the
+    matchings of ``slots`` matched slots that keep the caps already set: a
+    relaxed flow (:meth:`FlowNetwork.solve_relaxed`, unmatched slots at cost
+    1 on that tier only) on the working pairs (``working()``), solved again
+    while ``price(potentials)`` adds pairs from outside them that could
+    lower it (it returns how many it added). Returns the capped network and
+    the pairs of the last tier's flow, which keeps every cap.
+    """
+    assert base.group is not None
+    assert base.group_skip_cap is not None
+    total = int(base.demand.sum())
+    caps = base.group_skip_cap.copy()
+    artificial_cost = 2 * (base.n_groups + 1) + 1
+    for tier in range(caps.size):
+        capped = dataclasses.replace(base, group_skip_cap=caps.copy())
+        cost = (base.group == tier).astype(np.int64)
+        while True:
+            tee, tor, sc = working()
+            chosen, d, artificial = capped.with_arcs(tee, tor).solve_relaxed(
+                None,
+                bypass_cost=cost,
+                skip_cap=total - slots,
+                artificial_cost=artificial_cost,
+            )
+            if price(d) == 0:
+                break
+        if artificial > 0:  # pragma: no cover - the slots were proved reachable
+            raise RuntimeError("wait tiers: the coverage found is unreachable")
+        got = np.bincount(tee[chosen], minlength=base.n)
+        member = base.group == tier
+        caps[tier] = int((base.demand[member] - got[member]).sum())
+    flow = (tee[chosen], tor[chosen], sc[chosen])
+    return dataclasses.replace(base, group_skip_cap=caps), flow
 
 
 def residual_potentials(

@@ -52,7 +52,6 @@ priced in exact integers (after a floating-point screen with a safe margin).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,8 +62,10 @@ from alummatch.solvers.base import SolverOutput, Task, empty_pairs
 from alummatch.solvers.diagnosis import infeasible_output
 from alummatch.solvers.network import (
     FlowNetwork,
+    PairArcs,
     max_flow_cut,
     network_terms,
+    priced_wait_caps,
     usable_mask,
 )
 from alummatch.solvers.scaling import Scale, scale_scores
@@ -464,43 +465,23 @@ def _sparse_wait_caps(
     base: FlowNetwork,
     slots: int,
 ) -> tuple[FlowNetwork, float]:
-    """:meth:`FlowNetwork.with_wait_caps` on candidate pairs, priced over every pair.
-
-    Longest wait first, each tier's unmatched slots are minimised among the
-    flows of ``slots`` matched slots that keep the caps already set: the
-    flow of :func:`_sparse_requirements` with unmatched slots at cost 1 on
-    that tier only, until no usable pair prices negatively. The chosen arcs
-    stay candidates: the last tier's flow keeps every cap. Returns the capped
+    """:func:`~alummatch.solvers.network.priced_wait_caps` on the candidate
+    pairs, priced against every usable pair. The chosen arcs stay
+    candidates: the last tier's flow keeps every cap. Returns the capped
     network and that flow's smallest score.
     """
-    assert base.group is not None
-    assert base.group_skip_cap is not None
     n, m = usable.shape
-    total = int(base.demand.sum())
-    caps = base.group_skip_cap.copy()
-    artificial_cost = 2 * (base.n_groups + 1) + 1
-    for tier in range(caps.size):
-        capped = dataclasses.replace(base, group_skip_cap=caps.copy())
-        cost = (base.group == tier).astype(np.int64)
-        while True:
-            net = capped.with_arcs(cand.tee, cand.tor)
-            chosen, d, artificial = net.solve_relaxed(
-                None,
-                bypass_cost=cost,
-                skip_cap=total - slots,
-                artificial_cost=artificial_cost,
-            )
-            add = _feasibility_violators(scores, usable, cand.mask, d[:n], d[n : n + m])
-            if add[0].size == 0:
-                break
-            cand.add(*add)
-        if artificial > 0:  # pragma: no cover - the slots were proved reachable
-            raise RuntimeError("wait tiers: the coverage found is unreachable")
-        got = np.bincount(net.tee[chosen], minlength=n)
-        member = base.group == tier
-        caps[tier] = int((base.demand[member] - got[member]).sum())
-    least = float(scores[net.tee[chosen], net.tor[chosen]].min(initial=np.inf))
-    return dataclasses.replace(base, group_skip_cap=caps), least
+
+    def working() -> PairArcs:
+        return cand.tee, cand.tor, scores[cand.tee, cand.tor]
+
+    def price(d: NDArray[np.int64]) -> int:
+        add = _feasibility_violators(scores, usable, cand.mask, d[:n], d[n : n + m])
+        cand.add(*add)
+        return int(add[0].size)
+
+    capped, (_, _, sc) = priced_wait_caps(base, slots, working, price)
+    return capped, float(sc.min(initial=np.inf))
 
 
 def _solve_bounded(task: Task, base: FlowNetwork) -> SolverOutput:
