@@ -44,7 +44,7 @@ def _both(
 @settings(max_examples=60, deadline=None)
 @given(
     grouped_problems(max_mentees=14, max_mentors=6, max_demand=2, min_loads=True),
-    st.sampled_from(["total", "coverage"]),
+    st.sampled_from(["total", "coverage", "maxmin"]),
     st.sampled_from([0.0, 0.5, 1.0]),
     st.sampled_from([0.0, 0.1]),
 )
@@ -54,7 +54,8 @@ def test_bounded_sparse_equals_whole_graph(
     share: float,
     weight: float,
 ) -> None:
-    """Quota, minimum loads and BalancedLoad: the same status and optimum."""
+    """Quota, minimum loads and BalancedLoad: the same status and optimum
+    (for ``maxmin``, the same slots, smallest score and total)."""
     p, groups = case
     cons: list[object] = [GroupQuota(share, groups=groups)]
     if weight:
@@ -67,7 +68,7 @@ def test_bounded_sparse_equals_whole_graph(
 @settings(max_examples=40, deadline=None)
 @given(
     tiny_problems(max_demand=2, min_loads=True, negative=True),
-    st.sampled_from(["total", "coverage"]),
+    st.sampled_from(["total", "coverage", "maxmin"]),
 )
 def test_bounded_sparse_equals_brute_force(
     problem: MatchingProblem, objective: str
@@ -87,7 +88,7 @@ def test_bounded_sparse_equals_brute_force(
 @settings(max_examples=30, deadline=None)
 @given(
     grouped_problems(max_mentees=6, max_mentors=4, max_demand=2),
-    st.sampled_from(["total", "coverage"]),
+    st.sampled_from(["total", "coverage", "maxmin"]),
 )
 def test_bounded_sparse_quota_equals_brute_force(
     case: tuple[MatchingProblem, dict[str, str]], objective: str
@@ -130,7 +131,7 @@ def _medium_grouped(seed: int) -> tuple[MatchingProblem, dict[str, str]]:
     return p, groups
 
 
-@pytest.mark.parametrize("objective", ["total", "coverage"])
+@pytest.mark.parametrize("objective", ["total", "coverage", "maxmin"])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_quota_needs_pairs_outside_the_candidates(seed: int, objective: str) -> None:
     """A quota met only through pairs far down each list: found by pricing."""

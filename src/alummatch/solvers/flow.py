@@ -14,9 +14,8 @@ right after the coverage):
 - ``maxmin`` finds the largest coverage ``C*``, then the largest threshold
   ``t*`` such that ``C*`` slots can still be matched with pairs scoring at
   least ``t*`` (a binary search over the distinct pair scores, each test a
-  zero-cost flow on the pairs above the threshold; large networks with
-  minimum loads or quotas but no wait tiers first gallop down from a bound,
-  others work on candidate pairs as below), then
+  zero-cost flow on the pairs above the threshold; large networks work on
+  candidate pairs as below), then
   maximises the total among pairs scoring at least ``t*``. Pinned pairs count
   in the minimum: pair scores are capped at the smallest pinned score, so the
   search never looks above it and the total is maximised over every solution
@@ -26,8 +25,7 @@ Large problems (more usable pairs than ``_SPARSE``; for ``maxmin``,
 ``_SMALL``) never build an arc for every pair:
 :mod:`alummatch.solvers.sparse` solves them on candidate pairs and proves
 every stage over all usable pairs, networks with minimum loads, a quota or
-wait tiers included (``maxmin`` with minimum loads or a quota but no wait
-tiers still works on the graph above its threshold). Candidate problems
+wait tiers included. Candidate problems
 (``build_problem(..., candidates=k)``) are solved by
 :mod:`alummatch.solvers.candidate`.
 
@@ -51,7 +49,6 @@ from alummatch.solvers.base import (
     SolverOutput,
     Task,
     empty_pairs,
-    seeded_rng,
     unencoded,
 )
 from alummatch.solvers.candidate import solve_candidates
@@ -125,10 +122,7 @@ class Flow:
                 return infeasible_output(task)
         base = FlowNetwork.from_task(task, arcs=False)
         maxmin = task.objective == "maxmin"
-        # a maxmin network with minimum loads or a quota, but no wait tiers,
-        # is solved by the threshold search below
-        sparse = base.plain() or not maxmin or wait_tiers(task) is not None
-        if sparse and int(usable_mask(task).sum()) > (_SMALL if maxmin else _SPARSE):
+        if int(usable_mask(task).sum()) > (_SMALL if maxmin else _SPARSE):
             return solve_sparse(task, base)
         if task.objective == "maxmin":
             return _solve_maxmin(task)
@@ -184,7 +178,6 @@ def _solve_maxmin(task: Task) -> SolverOutput:
     total = int(demand.sum())
     deg_t = usable.sum(axis=1)
     deg_r = usable.sum(axis=0)
-    n_usable = int(deg_t.sum())
     upper = min(
         total,
         int(cap.sum()),
@@ -199,65 +192,26 @@ def _solve_maxmin(task: Task) -> SolverOutput:
     t_hi = t_loads
     if upper == total:
         t_hi = min(t_hi, _kth_best_bound(scores, usable, demand))
-    rng = seeded_rng(task.seed)
-    flat = scores.size
-    sample_idx = (
-        rng.integers(0, flat, size=min(flat, 100_000)) if flat > 100_000 else None
-    )
-    sample = (
-        np.sort(scores.ravel()[sample_idx][usable.ravel()[sample_idx]])[::-1]
-        if sample_idx is not None
-        else np.empty(0)
-    )
-
-    def lower_threshold(t: float, arcs: int) -> float:
-        """A threshold below ``t`` with about twice as many usable pairs."""
-        if sample.size == 0 or n_usable <= _SMALL:
-            return float("-inf")
-        pos = int(np.ceil(2 * max(arcs, 1) / n_usable * sample.size))
-        below = sample[pos:] if pos < sample.size else sample[:0]
-        below = below[below < t]
-        return float(below[0]) if below.size else float("-inf")
-
-    # Galloping: lower the threshold until the coverage bound is reached.
-    if n_usable <= _SMALL or sample.size == 0 or t_hi == float("-inf"):
-        t = float("-inf")
-    elif np.isfinite(t_hi):
-        t = t_hi
-    else:
-        pos = min(
-            int(np.ceil(4 * max(upper, 1) / n_usable * sample.size)), sample.size - 1
-        )
-        t = float(sample[pos]) if pos < sample.size else float("-inf")
-    t_fail = float("inf")  # a threshold known to be too high
-    while True:
-        sel = usable & (scores >= t) if np.isfinite(t) else usable
-        tee, tor = np.nonzero(sel)
-        net = base.with_arcs(tee.astype(np.intp), tor.astype(np.intp))
-        best = net.max_coverage()
-        if best == upper or not np.isfinite(t):
-            break
-        t_fail = t
-        t = lower_threshold(t, tee.size)
+    tee, tor = np.nonzero(usable)
+    net = base.with_arcs(tee.astype(np.intp), tor.astype(np.intp))
+    best = net.max_coverage()
     if best < 0:
         return infeasible_output(task)
     if best == 0:
         return SolverOutput(pairs=empty_pairs(), status=Status.OPTIMAL)
     if best < total:  # some slot stays unmatched: the mentee bound is void
         t_hi = t_loads
-    if best < upper:  # thresholds fell short of the bound, not of the coverage
-        t_fail = float("inf")
     if wait_tiers(task) is not None:
         # Waits rank the matchings of maximum coverage before the bottleneck:
         # each tier's fewest left out is fixed over every usable pair, and the
         # bottleneck is searched among the matchings that keep those caps.
-        net = FlowNetwork.from_task(task).with_wait_caps(best)
+        net = net.with_wait_caps(best)
     # Binary search over the distinct (capped) scores of the extracted pairs.
     vals = np.minimum(scores[net.tee, net.tor], ceiling)
     order = np.argsort(-vals, kind="stable")
     sorted_vals = vals[order]
     levels = np.unique(sorted_vals)[::-1]
-    levels = levels[(levels < t_fail) & (levels <= t_hi)]
+    levels = levels[levels <= t_hi]
     if levels.size == 0:  # t_hi below every extracted score: cannot happen
         levels = np.unique(sorted_vals)[-1:]
 

@@ -17,10 +17,9 @@ usable pairs:
   :func:`~alummatch.solvers.network.residual_potentials`) price every other
   eligible pair: a pair with a negative reduced cost could improve the flow.
 
-A network with lower bounds or groups (minimum loads or a ``GroupQuota``
-under ``total`` and ``coverage``; waitlist tiers under ``coverage`` and
-``maxmin``) is proved by reduced costs throughout, with the potentials of
-the min-cost flow over every node, group and skip nodes included:
+A network with lower bounds or groups (minimum loads, a ``GroupQuota``,
+waitlist tiers) is proved by reduced costs throughout, with the potentials
+of the min-cost flow over every node, group and skip nodes included:
 
 - the requirements and the most matched slots are a min-cost flow with zero
   pair costs, unmatched slots at cost 1 (0 for ``total``) and artificial
@@ -33,7 +32,7 @@ the min-cost flow over every node, group and skip nodes included:
   on that tier only, priced the same way
   (:meth:`~alummatch.solvers.network.FlowNetwork.with_wait_caps` over every
   pair);
-- for ``maxmin`` (with tiers), the bottleneck is a binary search over the
+- for ``maxmin``, the bottleneck is a binary search over the
   candidates' scores, each test the requirements flow on the pairs above
   the threshold, priced against the usable pairs above it; a test one float
   step above the level found brings in any pair that reaches higher, and the
@@ -517,9 +516,10 @@ def _solve_bounded(task: Task, base: FlowNetwork) -> SolverOutput:
 
 
 def _solve_bounded_maxmin(task: Task, base: FlowNetwork) -> SolverOutput:
-    """``maxmin`` of a large network with waitlist tiers (and minimum loads).
+    """``maxmin`` of a large network with minimum loads, a quota or wait tiers.
 
-    The most matched slots, each wait tier's fewest left out, then the
+    The most matched slots that meet the requirements, each wait tier's
+    fewest left out (when waits differ), then the
     largest threshold at which pairs scoring at least it still match that
     many within the tiers' caps, then the best total above it: every stage a
     flow on candidate pairs priced against every usable pair (a threshold
@@ -579,15 +579,12 @@ def solve_sparse(task: Task, base: FlowNetwork) -> SolverOutput:
 
     Candidates are each mentee's and mentor's best pairs. In a plain network
     coverage and the bottleneck are certified by minimum cuts, the total by
-    reduced costs; a network with minimum loads or a quota (``total`` and
-    ``coverage``) or wait tiers (``coverage``) is certified by reduced costs
-    throughout (:func:`_solve_bounded`), as is ``maxmin`` with wait tiers
-    (:func:`_solve_bounded_maxmin`).
+    reduced costs; a network with minimum loads, a quota or wait tiers is
+    certified by reduced costs throughout (:func:`_solve_bounded`;
+    :func:`_solve_bounded_maxmin` for ``maxmin``).
     """
     if not base.plain():
         if task.objective == "maxmin":
-            if wait_tiers(task) is None:
-                raise ValueError("maxmin with minimum loads or quotas is not sparse")
             return _solve_bounded_maxmin(task, base)
         return _solve_bounded(task, base)
     scores = task.scores
