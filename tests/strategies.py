@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
+from functools import cache
 from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 
-from alummatch import MatchingProblem
+from alummatch import MatchingProblem, build_problem
+from alummatch.datasets import synthetic_cohort
+from alummatch.problem import CandidateSet
+from alummatch.profiles import Cohort
 
 __all__ = [
+    "cohort_of",
     "csv_bytes",
     "csv_tables",
     "dense_and_candidate_problems",
+    "dense_and_candidates",
     "form_programs",
     "problems",
     "problems_with_history",
     "tiny_problems",
+    "without_bytes",
 ]
 
 
@@ -127,8 +135,6 @@ def dense_and_candidate_problems(
     not. Capacities are 0..3, demands 1; with ``stated``, rankings on both
     sides may be stated (partial, disallowed pairs included).
     """
-    import dataclasses
-
     from alummatch.scoring.candidates import select_candidates
 
     n = draw(st.integers(2, max_mentees))
@@ -149,15 +155,7 @@ def dense_and_candidate_problems(
         rows, n, m, k, block_size=4, n_jobs=1, reserve=draw(st.integers(0, 3))
     )
     if draw(st.booleans()):
-        cs = dataclasses.replace(
-            cs,
-            upper=None,
-            upper_low=None,
-            upper_span=None,
-            reserve_mentors=None,
-            reserve_scores=None,
-            reserve_bound=None,
-        )
+        cs = without_bytes(cs)
     extra: dict[str, Any] = {"mentor_capacity": rng.integers(0, 4, m)}
     if stated and draw(st.booleans()):
         extra["mentee_preferences"] = [
@@ -449,3 +447,31 @@ def csv_tables(draw: st.DrawFn) -> bytes:
     writer.writerows(rows)
     bom = draw(st.sampled_from(["", "\ufeff"]))
     return (bom + out.getvalue()).encode()
+
+
+def without_bytes(cs: CandidateSet) -> CandidateSet:
+    """The candidate set without the build's bytes and reserve."""
+    return dataclasses.replace(
+        cs,
+        upper=None,
+        upper_low=None,
+        upper_span=None,
+        reserve_mentors=None,
+        reserve_scores=None,
+        reserve_bound=None,
+    )
+
+
+@cache
+def cohort_of(n: int, m: int, seed: int) -> Cohort:
+    """``synthetic_cohort(n, m, seed=seed)``, built once per test session."""
+    return synthetic_cohort(n, m, seed=seed)
+
+
+@cache
+def dense_and_candidates(
+    n: int, m: int, seed: int, k: int
+) -> tuple[MatchingProblem, MatchingProblem]:
+    """The dense and the candidate problem of one synthetic cohort."""
+    c = cohort_of(n, m, seed)
+    return build_problem(c), build_problem(c, candidates=k)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -19,28 +18,17 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from alummatch import History, MatchingProblem, Status, build_problem, solve
+from alummatch import History, MatchingProblem, Status, solve
 from alummatch.constraints import Forbidden, FromHistory, MinScore, Pinned
-from alummatch.datasets import synthetic_cohort
 from alummatch.engine import make_task, unmatched_reasons
 from alummatch.errors import InputProblem, InvalidInputError
-from alummatch.profiles import Cohort
 from alummatch.scoring.candidates import select_candidates
 from alummatch.testing import check_pair_filter
 from tests.fairbrute import key_of
-from tests.strategies import dense_and_candidate_problems
-
-
-@cache
-def _cohort(n: int, m: int, seed: int) -> Cohort:
-    return synthetic_cohort(n, m, seed=seed)
-
-
-@cache
-def _pair(n: int, m: int, seed: int, k: int) -> tuple[MatchingProblem, MatchingProblem]:
-    """The dense and the candidate problem of one synthetic cohort."""
-    c = _cohort(n, m, seed)
-    return build_problem(c), build_problem(c, candidates=k)
+from tests.strategies import (
+    dense_and_candidate_problems,
+    dense_and_candidates,
+)
 
 
 def _as_candidates(dense: MatchingProblem, k: int) -> MatchingProblem:
@@ -145,7 +133,7 @@ def test_flow_on_candidates_with_filters_and_pins_equals_dense(
 def test_filters_and_pins_on_a_cohort_with_one_candidate_each(objective: str) -> None:
     """A real scorer, one candidate per mentee (rows are re-scored): the dense
     optimum, the same pinned pairs kept and the same reasons in words."""
-    dense, cand = _pair(150, 40, 2, 1)
+    dense, cand = dense_and_candidates(150, 40, 2, 1)
     rng = np.random.default_rng(3)
     cap = rng.integers(0, 3, 40)
     dense = dense.replace(mentor_capacity=cap)
@@ -188,7 +176,7 @@ def test_filters_and_pins_on_a_cohort_with_one_candidate_each(objective: str) ->
 def test_maxmin_counts_a_low_pinned_pair_in_the_smallest_score() -> None:
     """A pin scoring below what the free pairs could reach: the threshold
     stops at the pin's score and the total decides above it, as on dense."""
-    dense, cand = _pair(20, 8, 0, 1)
+    dense, cand = dense_and_candidates(20, 8, 0, 1)
     s = np.where(dense.allowed, dense.scores, np.inf)
     i, j = np.unravel_index(np.argmin(s), s.shape)  # the lowest allowed pair
     cons = [Pinned([(dense.mentee_ids[i], dense.mentor_ids[j])])]
@@ -286,7 +274,7 @@ def test_greedy_on_candidates_honours_filters_and_pins(
 
 def test_greedy_with_every_mentor_a_candidate_equals_dense_greedy() -> None:
     """With every mentor a candidate, filters leave greedy's rounds unchanged."""
-    dense, cand = _pair(120, 40, 1, 40)
+    dense, cand = dense_and_candidates(120, 40, 1, 40)
     rng = np.random.default_rng(0)
     cons = _constraints(dense, rng, float(np.median(dense.scores)))
     for objective in ("total", "coverage"):
@@ -315,7 +303,7 @@ def _history(dense: MatchingProblem, rng: np.random.Generator) -> History:
 @pytest.mark.parametrize("repeat", ["never", "completed"])
 def test_from_history_on_candidates_equals_dense(repeat: str) -> None:
     """Active pairs kept, past pairs never repeated, the same figures in info."""
-    dense, _ = _pair(60, 20, 3, 1)
+    dense, _ = dense_and_candidates(60, 20, 3, 1)
     dense = dense.replace(mentor_capacity=3)
     cand = _as_candidates(dense, 1)
     c = FromHistory(_history(dense, np.random.default_rng(1)), repeat=repeat)
@@ -362,7 +350,7 @@ class SameInitial:
 def test_a_users_filter_with_a_pair_test_works_on_candidates() -> None:
     """A user-written filter with ``removal_test``: the dense optimum, its
     name in the reasons, and its two forms pass the conformance check."""
-    dense, cand = _pair(150, 40, 2, 1)
+    dense, cand = dense_and_candidates(150, 40, 2, 1)
     f = SameInitial()
     check_pair_filter(f, dense)
     for objective in ("total", "coverage"):
@@ -384,7 +372,7 @@ def test_a_pair_test_of_the_wrong_shape_is_an_input_error() -> None:
         def removal_test(self, problem: MatchingProblem) -> object:
             return lambda i, j, scores: np.zeros(3, dtype=bool)
 
-    _, cand = _pair(30, 10, 0, 2)
+    _, cand = dense_and_candidates(30, 10, 0, 2)
     with pytest.raises(InvalidInputError, match="broken") as err:
         solve(cand, "flow", constraints=[Broken()])
     assert "removal_test" in str(err.value)

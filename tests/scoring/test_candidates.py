@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from functools import cache
 
 import numpy as np
 import pytest
@@ -18,31 +17,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.fairbrute import key_of
 from tests.keys import wait_key
+from tests.strategies import cohort_of, dense_and_candidates, without_bytes
 
 from alummatch import MatchingProblem, Status, build_problem, solve
 from alummatch.constraints import BalancedLoad, Forbidden, GroupQuota
-from alummatch.datasets import synthetic_cohort
 from alummatch.errors import InvalidInputError, UnsupportedError
-from alummatch.problem import UPPER_LEVELS, CandidateSet
+from alummatch.problem import UPPER_LEVELS
 from alummatch.profiles import Cohort
 from alummatch.scoring.candidates import select_candidates
 
 
-@cache
-def _cohort(n: int, m: int, seed: int) -> Cohort:
-    return synthetic_cohort(n, m, seed=seed)
-
-
-@cache
-def _pair(n: int, m: int, seed: int, k: int) -> tuple[MatchingProblem, MatchingProblem]:
-    """The dense and the candidate problem of one synthetic cohort."""
-    c = _cohort(n, m, seed)
-    return build_problem(c), build_problem(c, candidates=k)
-
-
 def test_candidates_are_the_k_best_with_a_bound_on_the_rest() -> None:
     """Each row keeps its k best allowed mentors; the bound covers every other."""
-    dense, cand = _pair(80, 30, 0, 3)
+    dense, cand = dense_and_candidates(80, 30, 0, 3)
     cs = cand.candidates
     assert cs is not None
     assert np.isnan(cand.scores).all()
@@ -67,7 +54,7 @@ def test_candidates_are_the_k_best_with_a_bound_on_the_rest() -> None:
 
 def test_pair_scores_rows_and_allowed_match_the_dense_problem() -> None:
     """Pairs inside and outside the candidates read the dense values."""
-    dense, cand = _pair(80, 30, 0, 3)
+    dense, cand = dense_and_candidates(80, 30, 0, 3)
     rng = np.random.default_rng(0)
     tee = rng.integers(0, 80, 200)
     tor = rng.integers(0, 30, 200)
@@ -81,7 +68,7 @@ def test_pair_scores_rows_and_allowed_match_the_dense_problem() -> None:
 @pytest.mark.parametrize("objective", ["total", "coverage"])
 def test_with_every_mentor_as_candidate_nothing_changes(objective: str) -> None:
     """k >= mentors: the same pairs and total as the dense problem, to 1e-9."""
-    dense, cand = _pair(120, 40, 1, 40)
+    dense, cand = dense_and_candidates(120, 40, 1, 40)
     a = solve(dense, "flow", objective=objective)
     b = solve(cand, "flow", objective=objective)
     assert b.status is Status.OPTIMAL
@@ -93,7 +80,7 @@ def test_with_every_mentor_as_candidate_nothing_changes(objective: str) -> None:
 @pytest.mark.parametrize("objective", ["total", "coverage"])
 def test_small_k_is_certified_by_rescoring(objective: str) -> None:
     """One candidate per mentee: pricing re-scores mentees and adds pairs."""
-    dense, cand = _pair(150, 40, 2, 1)
+    dense, cand = dense_and_candidates(150, 40, 2, 1)
     a = solve(dense, "flow", objective=objective)
     b = solve(cand, "flow", objective=objective)
     assert b.status is Status.OPTIMAL
@@ -121,7 +108,7 @@ def test_candidates_equal_dense_on_random_cohorts(
 
     The candidate problem reaches the dense optimum (or both are infeasible).
     """
-    dense, cand = _pair(n, m, seed, k)
+    dense, cand = dense_and_candidates(n, m, seed, k)
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
     cap = rng.integers(0, 4, m)
     low = np.minimum(cap, rng.integers(0, 2, m)) * data.draw(st.booleans())
@@ -148,7 +135,7 @@ def test_candidates_equal_dense_on_random_cohorts(
 
 def test_infeasible_minimum_loads_on_candidates() -> None:
     """Minimum loads above the demand: infeasible, with a sentence why."""
-    _, cand = _pair(10, 8, 0, 2)
+    _, cand = dense_and_candidates(10, 8, 0, 2)
     cand = cand.replace(mentor_capacity=3, mentor_min_load=2)
     r = solve(cand, "flow", objective="coverage")
     assert r.status is Status.INFEASIBLE
@@ -158,14 +145,14 @@ def test_infeasible_minimum_loads_on_candidates() -> None:
 @pytest.mark.parametrize("solver", ["hungarian", "cpsat", "milp"])
 def test_dense_solvers_refuse_candidate_problems(solver: str) -> None:
     """Solvers that need the matrix refuse, naming flow, before allocating it."""
-    _, cand = _pair(30, 10, 0, 2)
+    _, cand = dense_and_candidates(30, 10, 0, 2)
     with pytest.raises(UnsupportedError, match="'flow'"):
         solve(cand, solver)
 
 
 def test_auto_picks_flow() -> None:
     """``auto`` solves a candidate problem with flow, certified."""
-    _, cand = _pair(30, 10, 0, 2)
+    _, cand = dense_and_candidates(30, 10, 0, 2)
     r = solve(cand)
     assert r.solver == "flow"
     assert r.info["certified"] == 1.0
@@ -173,7 +160,7 @@ def test_auto_picks_flow() -> None:
 
 def test_maxmin_bottleneck_is_certified_over_every_pair() -> None:
     """One candidate per mentee: the dense coverage, floor and total."""
-    dense, cand = _pair(150, 40, 2, 1)
+    dense, cand = dense_and_candidates(150, 40, 2, 1)
     a = solve(dense, "flow", objective="maxmin")
     b = solve(cand, "flow", objective="maxmin")
     assert b.status is Status.OPTIMAL
@@ -185,7 +172,7 @@ def test_maxmin_bottleneck_is_certified_over_every_pair() -> None:
 
 def test_forbidden_pair_is_never_chosen_on_candidate_problems() -> None:
     """A forbidden candidate pair is left out: the dense problem's optimum."""
-    dense, cand = _pair(30, 10, 0, 2)
+    dense, cand = dense_and_candidates(30, 10, 0, 2)
     first = solve(cand, "flow", objective="total")
     a, b = first.pair_indices[0]
     bad = Forbidden([(cand.mentee_ids[a], cand.mentor_ids[b])])
@@ -207,7 +194,7 @@ def test_a_filter_with_only_a_dense_mask_is_refused_on_candidate_problems() -> N
         def removed(self, problem: MatchingProblem) -> np.ndarray:
             return np.zeros(problem.shape, dtype=bool)
 
-    _, cand = _pair(30, 10, 0, 2)
+    _, cand = dense_and_candidates(30, 10, 0, 2)
     with pytest.raises(UnsupportedError, match="removal_test") as err:
         solve(cand, "flow", constraints=[DenseOnly()])
     assert "dense only" in str(err.value)
@@ -216,7 +203,7 @@ def test_a_filter_with_only_a_dense_mask_is_refused_on_candidate_problems() -> N
 
 def test_greedy_on_candidates_equals_dense_greedy_with_every_mentor() -> None:
     """Greedy's rounds over candidates: dense greedy when every mentor is one."""
-    dense, cand = _pair(120, 40, 1, 40)
+    dense, cand = dense_and_candidates(120, 40, 1, 40)
     for objective in ("total", "coverage"):
         a = solve(dense, "greedy", objective=objective)
         b = solve(cand, "greedy", objective=objective)
@@ -225,7 +212,7 @@ def test_greedy_on_candidates_equals_dense_greedy_with_every_mentor() -> None:
 
 def test_results_of_candidate_problems_explain_and_report() -> None:
     """Pairs, reasons, explanations and metrics work; blocking pairs say so."""
-    dense, cand = _pair(150, 40, 2, 2)
+    dense, cand = dense_and_candidates(150, 40, 2, 2)
     r = solve(cand, "flow", objective="coverage")
     d = solve(dense, "flow", objective="coverage")
     assert r.metrics.blocking_pairs is None
@@ -243,14 +230,14 @@ def test_results_of_candidate_problems_explain_and_report() -> None:
 def test_candidates_must_be_a_positive_int(bad: object) -> None:
     """``candidates=`` is validated with the other arguments."""
     with pytest.raises(InvalidInputError, match="candidates"):
-        build_problem(_cohort(10, 5, 0), candidates=bad)  # type: ignore[arg-type]
+        build_problem(cohort_of(10, 5, 0), candidates=bad)  # type: ignore[arg-type]
 
 
 def test_refusal_suggests_candidates() -> None:
     """A dense cohort above the budget is told about ``candidates=``."""
     with pytest.raises(InvalidInputError, match="candidates=k"):
-        build_problem(_cohort(10, 5, 0), memory_budget=100)
-    p = build_problem(_cohort(10, 5, 0), memory_budget=100, candidates=2)
+        build_problem(cohort_of(10, 5, 0), memory_budget=100)
+    p = build_problem(cohort_of(10, 5, 0), memory_budget=100, candidates=2)
     assert p.candidates is not None
 
 
@@ -266,7 +253,7 @@ def test_candidate_build_never_allocates_the_dense_matrix() -> None:
     import tracemalloc
 
     def peak(n: int) -> int:
-        cohort = _cohort(n, 300, 5)
+        cohort = cohort_of(n, 300, 5)
         build_problem(cohort, candidates=5)  # imports and the cohort's own views
         tracemalloc.start()
         try:
@@ -307,19 +294,6 @@ def _matrices(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
         s = rng.normal(0.0, 1.0, (n, m))
     ok = rng.random((n, m)) < draw(st.sampled_from([0.5, 0.9, 1.0]))
     return s.astype(np.float32), ok, draw(st.integers(1, 3))
-
-
-def _without_bytes(cs: CandidateSet) -> CandidateSet:
-    """The candidate set without the build's bytes and reserve."""
-    return dataclasses.replace(
-        cs,
-        upper=None,
-        upper_low=None,
-        upper_span=None,
-        reserve_mentors=None,
-        reserve_scores=None,
-        reserve_bound=None,
-    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -373,7 +347,7 @@ def test_candidates_equal_dense_with_ties_and_negative_scores(
         _matrix_rows(s, ok), n, m, k, block_size=4, n_jobs=1, reserve=reserve
     )
     if not bytes_:
-        cs = _without_bytes(cs)
+        cs = without_bytes(cs)
     cap = np.asarray(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
     dense = MatchingProblem.from_scores(
         s.astype(np.float64), allowed=ok, mentor_capacity=cap
@@ -425,12 +399,12 @@ def test_candidate_pairs_are_each_sides_best(
 def test_build_bytes_spare_most_rescoring_with_seats_short() -> None:
     """Seats short of demand: the bytes settle most mentees that the bound
     alone leaves open, and the optimum is the same."""
-    _, cand = _pair(2000, 800, 3, 10)
+    _, cand = dense_and_candidates(2000, 800, 3, 10)
     cs = cand.candidates
     assert cs is not None
     assert cs.upper is not None
     assert cs.reserve_mentors is not None
-    plain = dataclasses.replace(cand, candidates=_without_bytes(cs))
+    plain = dataclasses.replace(cand, candidates=without_bytes(cs))
     a = solve(plain, "flow", objective="coverage")
     b = solve(cand, "flow", objective="coverage")
     assert b.objective == pytest.approx(a.objective, rel=1e-12)
@@ -476,7 +450,7 @@ def test_smallest_per_line_equals_a_full_sort(
 def test_unmatched_reasons_equal_the_dense_ones(objective: str) -> None:
     """Reasons of a candidate problem (read from the build's bytes, or from
     re-scored rows for ``total``) are those of the dense problem."""
-    dense, cand = _pair(300, 60, 4, 3)
+    dense, cand = dense_and_candidates(300, 60, 4, 3)
     cap = np.r_[np.zeros(10, dtype=int), np.full(50, 2)]
     dense = dense.replace(mentor_capacity=cap)
     cand = cand.replace(mentor_capacity=cap)
@@ -524,7 +498,7 @@ def test_unlimited_capacity_with_balanced_load_on_candidates(objective: str) -> 
     """A capacity of 10**15 (a programme's "unlimited") is clamped to the demand
     on candidate problems too: BalancedLoad expands no seat per unit of it, and
     the optimum is the dense one."""
-    dense, cand = _pair(40, 6, 4, 2)
+    dense, cand = dense_and_candidates(40, 6, 4, 2)
     cap = np.full(6, 10**15)
     low = np.zeros(6, dtype=int)
     d = dense.replace(mentor_capacity=cap, mentor_min_load=low)
@@ -546,7 +520,7 @@ def test_time_limit_returns_the_last_rounds_matching_uncertified(
     the pairs are allowed, within every capacity and demand, with the
     certified matched slots (and threshold), and no better than the optimum.
     """
-    dense, cand = _pair(150, 40, 2, 1)
+    dense, cand = dense_and_candidates(150, 40, 2, 1)
     best = solve(cand, "flow", objective=objective)
     got = solve(cand, "flow", objective=objective, time_limit=1e-9)
     assert best.status is Status.OPTIMAL
@@ -584,7 +558,7 @@ def test_candidates_equal_dense_with_waits(
     n, m = s.shape
     cs = select_candidates(_matrix_rows(s, ok), n, m, k, block_size=4, n_jobs=1)
     if not bytes_:
-        cs = _without_bytes(cs)
+        cs = without_bytes(cs)
     cap = np.asarray(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
     low = np.minimum(cap, 1) * data.draw(st.booleans())
     dem = np.asarray(data.draw(st.lists(st.integers(1, 2), min_size=n, max_size=n)))
@@ -610,7 +584,7 @@ def test_candidates_equal_dense_with_waits(
 def test_candidate_build_keeps_the_cohorts_waits() -> None:
     """``build_problem(..., candidates=k)`` carries each mentee's wait, and
     ``flow`` ranks the left out by it as on the dense problem."""
-    base = _cohort(60, 15, 1)
+    base = cohort_of(60, 15, 1)
     tees = [t.model_dump() for t in base.mentees]
     for i, t in enumerate(tees):
         t["wait"] = i % 3

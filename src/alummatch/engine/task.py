@@ -26,7 +26,7 @@ only the dense ``removed`` is refused there with an ``UnsupportedError``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,6 +189,41 @@ def _seats_left(
     return capacity, min_load, demand
 
 
+Pins = list[tuple[str, NDArray[np.intp]]]
+
+
+def _sort_constraints(
+    problem: MatchingProblem,
+    constraints: Sequence[object],
+    labels: tuple[str, ...],
+    on_filter: Callable[[object, str], None],
+) -> tuple[Pins, tuple[object, ...], tuple[str, ...], dict[str, Any]]:
+    """Pair filters to ``on_filter``, pinned pairs, ``info``, and the rest.
+
+    Returns the pins (label and pairs of each pinning), the constraints left
+    for the solver and their labels, and the merged ``info`` of those that
+    have one.
+    """
+    pins: Pins = []
+    rest: list[object] = []
+    rest_labels: list[str] = []
+    info: dict[str, Any] = {}
+    for c, label in zip(constraints, labels, strict=True):
+        handled = False
+        if callable(getattr(c, "removed", None)):
+            on_filter(c, label)
+            handled = True
+        if callable(getattr(c, "pinned", None)):
+            pins.append((label, _as_pairs(c.pinned(problem), problem, label)))  # type: ignore[attr-defined]
+            handled = True
+        if callable(getattr(c, "info", None)):
+            info.update(c.info(problem))  # type: ignore[attr-defined]
+        if not handled:
+            rest.append(c)
+            rest_labels.append(label)
+    return pins, tuple(rest), tuple(rest_labels), info
+
+
 def make_task(
     problem: MatchingProblem,
     objective: str,
@@ -204,25 +239,15 @@ def make_task(
         )
     allowed = np.array(problem.allowed, copy=True)
     removed: list[tuple[str, NDArray[np.bool_]]] = []
-    pins: list[tuple[str, NDArray[np.intp]]] = []
-    rest: list[object] = []
-    rest_labels: list[str] = []
-    info: dict[str, Any] = {}
-    for c, label in zip(constraints, labels, strict=True):
-        handled = False
-        if callable(getattr(c, "removed", None)):
-            mask = _as_mask(c.removed(problem), problem, label)  # type: ignore[attr-defined]
-            removed.append((label, mask & allowed))
-            allowed &= ~mask
-            handled = True
-        if callable(getattr(c, "pinned", None)):
-            pins.append((label, _as_pairs(c.pinned(problem), problem, label)))  # type: ignore[attr-defined]
-            handled = True
-        if callable(getattr(c, "info", None)):
-            info.update(c.info(problem))  # type: ignore[attr-defined]
-        if not handled:
-            rest.append(c)
-            rest_labels.append(label)
+
+    def remove(c: object, label: str) -> None:
+        mask = _as_mask(c.removed(problem), problem, label)  # type: ignore[attr-defined]
+        removed.append((label, mask & allowed))
+        allowed[mask] = False
+
+    pins, rest, rest_labels, info = _sort_constraints(
+        problem, constraints, labels, remove
+    )
     diagnosis: list[str] = []
     fixed = _fixed(pins)
     tee_ids, tor_ids = problem.mentee_ids, problem.mentor_ids
@@ -246,10 +271,10 @@ def make_task(
         min_load=min_load,
         demand=demand,
         fixed=fixed,
-        constraints=tuple(rest),
+        constraints=rest,
         time_limit=time_limit,
         seed=int(seed),
-        labels=tuple(rest_labels),
+        labels=rest_labels,
     )
     return Request(
         task=task, removed=tuple(removed), diagnosis=tuple(diagnosis), info=info
@@ -276,34 +301,24 @@ def _candidate_request(
     """
     tests: list[PairTest] = []
     test_labels: list[str] = []
-    pins: list[tuple[str, NDArray[np.intp]]] = []
-    rest: list[object] = []
-    rest_labels: list[str] = []
-    info: dict[str, Any] = {}
-    for c, label in zip(constraints, labels, strict=True):
-        handled = False
-        if callable(getattr(c, "removed", None)):
-            make = getattr(c, "removal_test", None)
-            if not callable(make):
-                raise UnsupportedError(
-                    f"{label} removes pairs only through a dense mask "
-                    "(removed(problem)), which a candidate problem "
-                    "(build_problem(..., candidates=k)) does not hold; add a "
-                    "removal_test(problem) method that tests given pairs "
-                    "(see alummatch.constraints.PairwiseFilter), or build a "
-                    "dense problem"
-                )
-            tests.append(make(problem))
-            test_labels.append(label)
-            handled = True
-        if callable(getattr(c, "pinned", None)):
-            pins.append((label, _as_pairs(c.pinned(problem), problem, label)))  # type: ignore[attr-defined]
-            handled = True
-        if callable(getattr(c, "info", None)):
-            info.update(c.info(problem))  # type: ignore[attr-defined]
-        if not handled:
-            rest.append(c)
-            rest_labels.append(label)
+
+    def test(c: object, label: str) -> None:
+        make = getattr(c, "removal_test", None)
+        if not callable(make):
+            raise UnsupportedError(
+                f"{label} removes pairs only through a dense mask "
+                "(removed(problem)), which a candidate problem "
+                "(build_problem(..., candidates=k)) does not hold; add a "
+                "removal_test(problem) method that tests given pairs "
+                "(see alummatch.constraints.PairwiseFilter), or build a "
+                "dense problem"
+            )
+        tests.append(make(problem))
+        test_labels.append(label)
+
+    pins, rest, rest_labels, info = _sort_constraints(
+        problem, constraints, labels, test
+    )
     pair_tests = PairTests(tuple(test_labels), tuple(tests))
     fixed = _fixed(pins)
     diagnosis: list[str] = []
@@ -333,10 +348,10 @@ def _candidate_request(
         min_load=min_load,
         demand=demand,
         fixed=fixed,
-        constraints=tuple(rest),
+        constraints=rest,
         time_limit=time_limit,
         seed=int(seed),
-        labels=tuple(rest_labels),
+        labels=rest_labels,
     )
     return Request(
         task=task,
